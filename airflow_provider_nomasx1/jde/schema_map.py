@@ -46,8 +46,17 @@ class JdeSchemaMap:
 
     @classmethod
     def from_extras(cls, extras: Mapping[str, Any] | None) -> JdeSchemaMap:
-        """Build from connection extras: ``{"schemas": {"system": "SY920", ...}}``."""
-        raw = dict((extras or {}).get(EXTRAS_KEY) or {})
+        """Build from connection extras: ``{"schemas": {"system": "SY920", ...}}`` or the form's
+        flat ``schema_system``, ``schema_control``... fields (the flat fields win)."""
+        extras = extras or {}
+        raw = dict(extras.get(EXTRAS_KEY) or {})
+        raw.update(
+            {
+                k.removeprefix("schema_"): v
+                for k, v in extras.items()
+                if k.startswith("schema_") and v not in (None, "")
+            }
+        )
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(raw) - known)
         if unknown:

@@ -1,0 +1,154 @@
+"""Run bookkeeping on the target database: the per-job advisory lock and `collect_audit` rows.
+
+Both use their own autocommit connection, apart from the collector's transactions, so that the
+lock is held for the whole step and an audit row survives the rollback of a failed step.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import time
+from collections.abc import Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError, ProgrammingError
+
+from airflow_provider_nomasx1.errors import Nomasx1Error
+from airflow_provider_nomasx1.sqlident import qualified
+
+#: namespace of our advisory locks (first int4 key); the second key is derived from the job
+LOCK_NAMESPACE = 0x6E6D7831  # "nmx1"
+
+
+class LockTimeoutError(Nomasx1Error):
+    """Another run of the same job on the same application held the lock for too long."""
+
+
+def lock_key(apps_id: int, job_id: str) -> str:
+    """The text the advisory lock is keyed on: one lock per (application, job)."""
+    return f"nomasx1:{apps_id}:{job_id}"
+
+
+@contextlib.contextmanager
+def job_lock(
+    engine: sa.Engine,
+    apps_id: int,
+    job_id: str,
+    log: logging.Logger,
+    timeout_s: float = 3600,
+    poll_s: float = 2.0,
+) -> Iterator[None]:
+    """Hold the PostgreSQL advisory lock of (apps_id, job_id) while the block runs.
+
+    Two runs of the same job on the same application never write at the same time: the second
+    waits (logging who it waits for) and fails with a clear message after ``timeout_s``.
+    """
+    key = lock_key(apps_id, job_id)
+    lock_sql = sa.text("SELECT pg_try_advisory_lock(:ns, hashtext(:key))")
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        deadline = time.monotonic() + timeout_s
+        next_log = 0.0
+        while not conn.execute(lock_sql, {"ns": LOCK_NAMESPACE, "key": key}).scalar():
+            now = time.monotonic()
+            if now >= deadline:
+                raise LockTimeoutError(
+                    f"another run of {job_id!r} on application {apps_id} still holds the job lock after "
+                    f"{timeout_s:.0f}s; wait for it to finish (see the DAG's running runs) and retry"
+                )
+            if now >= next_log:
+                log.info("waiting for another run of %s on application %s to finish", job_id, apps_id)
+                next_log = now + 30
+            time.sleep(poll_s)
+        log.info("job lock taken: %s", key)
+        try:
+            yield
+        finally:
+            conn.execute(
+                sa.text("SELECT pg_advisory_unlock(:ns, hashtext(:key))"), {"ns": LOCK_NAMESPACE, "key": key}
+            )
+
+
+class CollectAudit:
+    """Writes the `collect_audit` row of one step attempt (upserted on (run_id, step))."""
+
+    def __init__(self, engine: sa.Engine, schema: str, log: logging.Logger) -> None:
+        self.engine = engine
+        self.table = qualified(schema, "collect_audit")
+        self.log = log
+
+    def _upsert(self, row: dict) -> bool:
+        sql = sa.text(
+            f"INSERT INTO {self.table} (run_id, step, apps_id, dag_id, table_name, rows_written, "
+            "started_at, finished_at, status, attempt, message, details) VALUES (:run_id, :step, "
+            ":apps_id, :dag_id, :table_name, :rows_written, :started_at, :finished_at, :status, "
+            ":attempt, :message, CAST(:details AS jsonb)) ON CONFLICT (run_id, step) DO UPDATE SET "
+            "apps_id = EXCLUDED.apps_id, dag_id = EXCLUDED.dag_id, table_name = EXCLUDED.table_name, "
+            "rows_written = EXCLUDED.rows_written, started_at = EXCLUDED.started_at, "
+            "finished_at = EXCLUDED.finished_at, status = EXCLUDED.status, attempt = EXCLUDED.attempt, "
+            "message = EXCLUDED.message, details = EXCLUDED.details"
+        )
+        try:
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(sql, row)
+            return True
+        except (ProgrammingError, DBAPIError) as exc:
+            # the schema may not exist yet (install jobs create it): the step itself decides success
+            self.log.warning(
+                "collect_audit not written (%s): run nomasx1-init-schema-1 first",
+                str(getattr(exc, "orig", exc)).splitlines()[0],
+            )
+            return False
+
+    def started(
+        self, *, run_id: str, step: str, apps_id: int, dag_id: str, attempt: int, started_at: dt.datetime
+    ) -> bool:
+        return self._upsert(
+            {
+                "run_id": run_id,
+                "step": step,
+                "apps_id": apps_id,
+                "dag_id": dag_id,
+                "table_name": None,
+                "rows_written": 0,
+                "started_at": started_at,
+                "finished_at": None,
+                "status": "running",
+                "attempt": attempt,
+                "message": None,
+                "details": "{}",
+            }
+        )
+
+    def finished(
+        self,
+        *,
+        run_id: str,
+        step: str,
+        apps_id: int,
+        dag_id: str,
+        attempt: int,
+        started_at: dt.datetime,
+        rows: dict[str, int],
+        status: str,
+        message: str | None,
+    ) -> bool:
+        tables = sorted(rows)
+        return self._upsert(
+            {
+                "run_id": run_id,
+                "step": step,
+                "apps_id": apps_id,
+                "dag_id": dag_id,
+                "table_name": ",".join(tables)[:500] or None,
+                "rows_written": sum(rows.values()),
+                "started_at": started_at,
+                "finished_at": dt.datetime.now(dt.timezone.utc),
+                "status": status,
+                "attempt": attempt,
+                "message": (message or "")[:2000] or None,
+                "details": json.dumps({"rows": rows}),
+            }
+        )

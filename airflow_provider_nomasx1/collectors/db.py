@@ -1,0 +1,165 @@
+"""Install callables: databases and roles, schema bootstrap and upgrade, view refresh.
+
+Every callable is idempotent: a second run finds everything in place and changes nothing.
+Passwords never travel as plain text in SQL: roles get a SCRAM verifier computed client-side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+
+from airflow_provider_nomasx1.context import StepContext
+from airflow_provider_nomasx1.errors import ConfigurationError
+from airflow_provider_nomasx1.sqlident import checked, quote
+
+
+@dataclass(frozen=True)
+class TargetDatabase:
+    """What one target connection asks for: a database owned by a login role."""
+
+    conn_id: str
+    database: str
+    login: str | None
+    password: str | None
+
+
+def _target(ctx: StepContext, conn_id: str) -> TargetDatabase:
+    conn = ctx.hook_factory("target", conn_id).connection
+    database = checked(conn.schema or conn_id, f"database name of connection {conn_id!r}")
+    login = checked(conn.login, f"login of connection {conn_id!r}") if conn.login else None
+    return TargetDatabase(conn_id, database, login, conn.password or None)
+
+
+def _scram_verifier(conn: sa.Connection, password: str, role: str) -> str:
+    """A SCRAM-SHA-256 verifier computed by libpq, so the server never sees the password."""
+    raw = conn.connection.dbapi_connection
+    return raw.pgconn.encrypt_password(password.encode(), role.encode(), b"scram-sha-256").decode()
+
+
+def _privilege_error(ctx: StepContext, admin_id: str, exc: DBAPIError, what: str) -> ConfigurationError:
+    user = ctx.hook_factory("admin", admin_id).connection.login or "?"
+    return ConfigurationError(
+        f"the admin connection {admin_id!r} (user {user!r}) may not {what}: "
+        f"{str(exc.orig).splitlines()[0]}. As a superuser run `ALTER ROLE {user} CREATEDB CREATEROLE;` "
+        "or create the roles and databases yourself and rerun with create_roles=false."
+    )
+
+
+def _ensure_role(ctx: StepContext, conn: sa.Connection, target: TargetDatabase) -> bool:
+    if not target.login:
+        raise ConfigurationError(f"connection {target.conn_id!r} has no login: set the role to create")
+    exists = conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": target.login}).first()
+    if exists:
+        ctx.log.info("role %s exists: left unchanged", target.login)
+        return False
+    if not target.password:
+        raise ConfigurationError(
+            f"connection {target.conn_id!r} has no password: set one, the role {target.login!r} is created "
+            "with it"
+        )
+    verifier = _scram_verifier(conn, target.password, target.login)
+    conn.execute(
+        sa.text(
+            f"CREATE ROLE {quote(target.login)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
+            f"PASSWORD '{verifier}'"
+        )
+    )
+    ctx.log.info("role %s created (login, no superuser/createdb/createrole)", target.login)
+    return True
+
+
+def _ensure_database(
+    ctx: StepContext, conn: sa.Connection, target: TargetDatabase, owner: str | None
+) -> bool:
+    exists = conn.execute(
+        sa.text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": target.database}
+    ).first()
+    if exists:
+        ctx.log.info("database %s exists: left unchanged", target.database)
+        return False
+    owner_sql = f" OWNER {quote(owner)}" if owner else ""
+    conn.execute(
+        sa.text(f"CREATE DATABASE {quote(target.database)}{owner_sql} ENCODING 'UTF8' TEMPLATE template0")
+    )
+    conn.execute(sa.text(f"REVOKE ALL ON DATABASE {quote(target.database)} FROM PUBLIC"))
+    ctx.log.info("database %s created%s", target.database, f" (owner {owner})" if owner else "")
+    return True
+
+
+def _ensure_reader_role(ctx: StepContext, conn: sa.Connection, target: TargetDatabase) -> bool:
+    """A NOLOGIN ``<database>_reader`` role auditors' logins can be granted (read-only)."""
+    reader = checked(f"{target.database}_reader", "reader role name")
+    if conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": reader}).first():
+        return False
+    conn.execute(sa.text(f"CREATE ROLE {quote(reader)} NOLOGIN"))
+    conn.execute(sa.text(f"GRANT CONNECT ON DATABASE {quote(target.database)} TO {quote(reader)}"))
+    ctx.log.info("read-only role %s created", reader)
+    return True
+
+
+def create_databases(ctx: StepContext) -> None:
+    """Create the login roles and databases of the ``targets`` connections through the admin one."""
+    admin_id = ctx.param("admin_connector", "default")
+    targets = [_target(ctx, conn_id) for conn_id in ctx.param("targets") or []]
+    if not targets:
+        raise ConfigurationError(
+            "param 'targets' is empty: list the target connection ids (nomasx1, nomajde)"
+        )
+    create_roles = bool(ctx.param("create_roles", True))
+    admin = ctx.hook_factory("admin", admin_id)
+    created = 0
+    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for target in targets:
+            try:
+                if create_roles:
+                    created += _ensure_role(ctx, conn, target)
+                owner = target.login if create_roles else None
+                created += _ensure_database(ctx, conn, target, owner)
+                created += _ensure_reader_role(ctx, conn, target)
+            except DBAPIError as exc:
+                if getattr(exc.orig, "sqlstate", "") == "42501":  # insufficient_privilege
+                    raise _privilege_error(ctx, admin_id, exc, "create roles or databases") from None
+                raise
+    ctx.result.message = f"{created} object(s) created" if created else "everything already in place"
+    ctx.result.add("pg_database", created)
+
+
+def init_schema(ctx: StepContext) -> None:
+    """Create the missing nomasx1 objects in ``target_schema`` (never drops or alters anything)."""
+    from airflow_provider_nomasx1.schema import bootstrap
+
+    report = bootstrap.init_schema(ctx.target().engine, ctx.schema)
+    _report(ctx, report)
+
+
+def upgrade_schema(ctx: StepContext) -> None:
+    """``alembic upgrade head`` on ``target_schema``; a no-op at head."""
+    from airflow_provider_nomasx1.schema import bootstrap
+
+    report = bootstrap.upgrade_schema(ctx.target().engine, ctx.schema)
+    if report.changed:
+        ctx.result.message = f"upgraded {report.from_revision or 'base'} -> {report.to_revision}"
+    else:
+        ctx.result.message = f"already at head ({report.to_revision}): nothing to do"
+    ctx.log.info(ctx.result.message)
+
+
+def refresh_views(ctx: StepContext) -> None:
+    """Refresh every materialised view of ``target_schema``."""
+    from airflow_provider_nomasx1.schema import bootstrap
+
+    for view, rows in bootstrap.refresh_views(ctx.target().engine, ctx.schema).items():
+        ctx.result.add(view, rows)
+        ctx.log.info("refreshed %s: %s rows", view, f"{rows:,}")
+
+
+def _report(ctx: StepContext, report) -> None:
+    created = list(getattr(report, "created", []) or [])
+    for name in created:
+        ctx.log.info("created %s", name)
+    ctx.result.message = f"{len(created)} object(s) created" if created else "schema already complete"
+    ctx.result.message += f"; revision {getattr(report, 'revision', None)}"
+    ctx.log.info(ctx.result.message)

@@ -1,0 +1,110 @@
+"""What a collector receives: the run's identity, its params, hooks and a progress logger.
+
+Collectors never look up connections themselves; the step operator (or a test, or the CLI) builds
+a :class:`StepContext` and hands it over. Nothing here imports Airflow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from airflow_provider_nomasx1.sqlident import checked
+
+
+@dataclass
+class Progress:
+    """Logs ``rows done / total`` and the rate, at most every ``every_seconds``."""
+
+    log: logging.Logger
+    label: str
+    total: int | None = None
+    every_seconds: float = 10.0
+    done: int = 0
+    _started: float = field(default_factory=time.monotonic)
+    _last: float = 0.0
+
+    def advance(self, rows: int) -> None:
+        self.done += rows
+        now = time.monotonic()
+        if now - self._last >= self.every_seconds:
+            self._last = now
+            self._emit(now)
+
+    def finish(self) -> None:
+        self._emit(time.monotonic())
+
+    def _emit(self, now: float) -> None:
+        elapsed = max(now - self._started, 1e-6)
+        of_total = f"/{self.total:,}" if self.total is not None else ""
+        self.log.info(
+            "%s: %s%s rows, %.0f rows/s", self.label, f"{self.done:,}", of_total, self.done / elapsed
+        )
+
+
+@dataclass
+class StepResult:
+    """What a step reports for the audit trail: rows written per target table, and a message."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+    message: str | None = None
+
+    def add(self, table: str, rows: int) -> None:
+        self.rows[table] = self.rows.get(table, 0) + rows
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+
+@dataclass
+class StepContext:
+    """Everything one step of one job run may use."""
+
+    dag_id: str
+    step: str
+    run_id: str
+    params: Mapping[str, Any]
+    log: logging.Logger
+    #: factories, so that a step that needs no source never opens one
+    hook_factory: Callable[[str, str], Any]
+    logical_date: dt.datetime | None = None
+    data_interval_start: dt.datetime | None = None
+    data_interval_end: dt.datetime | None = None
+    result: StepResult = field(default_factory=StepResult)
+
+    @property
+    def apps_id(self) -> int:
+        return int(self.params.get("apps_id", 0))
+
+    @property
+    def schema(self) -> str:
+        """The validated target schema (param ``target_schema``)."""
+        return checked(self.params.get("target_schema", "nomasx1"), "target schema")
+
+    def param(self, name: str, default: Any = None) -> Any:
+        return self.params.get(name, default)
+
+    def hook(self, param_name: str, role: str) -> Any:
+        """The hook for the connection id held by param ``param_name`` (``role``: jde | target)."""
+        conn_id = self.params.get(param_name)
+        if not conn_id:
+            from airflow_provider_nomasx1.errors import ConfigurationError
+
+            raise ConfigurationError(f"param {param_name!r} is empty: give the Airflow connection id to use")
+        return self.hook_factory(role, conn_id)
+
+    def target(self) -> Any:
+        """The nomasx1 target hook (param ``target_connector``)."""
+        return self.hook("target_connector", "target")
+
+    def source(self) -> Any:
+        """The JDE source hook (param ``source_connector``)."""
+        return self.hook("source_connector", "jde")
+
+    def progress(self, label: str, total: int | None = None) -> Progress:
+        return Progress(self.log, label, total)

@@ -1,0 +1,124 @@
+"""Turn a validated :class:`JobSpec` (and optionally a tenant) into an Airflow DAG.
+
+This is the only module of ``dagspec`` that knows Airflow's DAG-authoring API; it knows nothing
+about JDE. Steps run strictly in spec order, each as one :class:`Nomasx1StepOperator`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from airflow.sdk import DAG, Asset, DeadlineAlert, DeadlineReference, Param, chain
+from airflow.sdk.definitions.callback import AsyncCallback
+from airflow.timetables.base import Timetable
+
+from airflow_provider_nomasx1.dagspec.model import JobSpec
+from airflow_provider_nomasx1.dagspec.tenants import TenantSpec
+from airflow_provider_nomasx1.operators.step import Nomasx1StepOperator
+
+#: A fixed, past start date: schedules are cron triggers, catch-up is off.
+START_DATE = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+ALERT_CALLBACK = "airflow_provider_nomasx1.dagspec.alerts.long_run_alert"
+
+
+def dag_id_for(spec: JobSpec, tenant: TenantSpec | None) -> str:
+    """``nomasx1-security-1`` for the default tenant, ``nomasx1b.nomasx1-security-1`` otherwise."""
+    return spec.dag_id if tenant is None else f"{tenant.name}.{spec.dag_id}"
+
+
+def _params(spec: JobSpec, tenant: TenantSpec | None) -> dict[str, Param]:
+    overrides = tenant.param_defaults() if tenant else {}
+    params = {}
+    for name, p in spec.params.items():
+        default = overrides.get(name, p.default)
+        params[name] = Param(default, description=p.description, **p.schema_kwargs())
+    return params
+
+
+def _asset_names(names: list[str], params: dict[str, Param]) -> list[Asset]:
+    apps_id = params["apps_id"].value if "apps_id" in params else ""
+    return [Asset(name=n.format(apps_id=apps_id), uri=_asset_uri(n.format(apps_id=apps_id))) for n in names]
+
+
+def _asset_uri(name: str) -> str:
+    return "nomasx1://" + name.replace(".", "/")
+
+
+def _schedule(spec: JobSpec, params: dict[str, Param]) -> Any:
+    from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable
+
+    timetable: Timetable | None = (
+        CronTriggerTimetable(spec.schedule, timezone=spec.timezone) if spec.schedule else None
+    )
+    assets = _asset_names(spec.assets.schedule_on, params)
+    if assets and timetable:
+        return AssetOrTimeSchedule(timetable=timetable, assets=assets)
+    return assets or timetable
+
+
+def _deadline(spec: JobSpec, dag_id: str) -> DeadlineAlert | None:
+    if not spec.long_run_alert_minutes:
+        return None
+    kwargs: dict[str, Any] = {"dag_id": dag_id, "minutes": spec.long_run_alert_minutes}
+    if spec.alerts.email:
+        kwargs.update(email=list(spec.alerts.email), smtp_conn_id=spec.alerts.smtp_conn_id)
+    return DeadlineAlert(
+        reference=DeadlineReference.DAGRUN_QUEUED_AT,
+        interval=dt.timedelta(minutes=spec.long_run_alert_minutes),
+        callback=AsyncCallback(ALERT_CALLBACK, kwargs=kwargs),
+        name=f"long run ({spec.long_run_alert_minutes} min)",
+    )
+
+
+def _doc_md(spec: JobSpec, tenant: TenantSpec | None) -> str:
+    lines = [spec.description.strip(), "", "| step | callable | writes |", "|---|---|---|"]
+    lines += [f"| `{s.id}` | `{s.callable}` | {', '.join(s.writes) or '-'} |" for s in spec.steps]
+    if tenant:
+        lines += ["", f"Tenant **{tenant.name}** (application {tenant.apps_id})."]
+    return "\n".join(lines)
+
+
+def build_dag(spec: JobSpec, tenant: TenantSpec | None = None) -> DAG:
+    """Build the DAG of one spec; tasks are the spec's steps, chained in order."""
+    dag_id = dag_id_for(spec, tenant)
+    params = _params(spec, tenant)
+    tags = sorted({"nomasx1", spec.family, *spec.tags, *([f"tenant:{tenant.name}"] if tenant else [])})
+    display = spec.display_name if tenant is None else f"{spec.display_name} [{tenant.name}]"
+    with DAG(
+        dag_id=dag_id,
+        dag_display_name=display,
+        description=spec.description.strip().splitlines()[0][:200],
+        doc_md=_doc_md(spec, tenant),
+        schedule=_schedule(spec, params),
+        start_date=START_DATE,
+        catchup=False,
+        is_paused_upon_creation=not spec.enabled,
+        max_active_runs=spec.max_active_runs,
+        tags=tags,
+        params=params,
+        deadline=_deadline(spec, dag_id),
+        default_args={
+            "owner": "nomasx1",
+            "retries": spec.retries,
+            "retry_delay": dt.timedelta(seconds=spec.retry_delay),
+        },
+    ) as dag:
+        tasks = [
+            Nomasx1StepOperator(
+                task_id=step.id,
+                task_display_name=step.title or step.id,
+                callable_path=step.callable,
+                step_params=dict(step.params),
+                job_id=spec.dag_id,
+                lock=step.lock,
+                audit=step.audit,
+                doc_md=step.description,
+            )
+            for step in spec.steps
+        ]
+        produced = _asset_names(spec.assets.produces, params)
+        if produced:
+            tasks[-1].outlets = produced
+        chain(*tasks)
+    return dag

@@ -1,0 +1,228 @@
+"""The YAML job spec: one file per bundled job, validated before any DAG is built.
+
+The model knows nothing about Airflow objects; :mod:`.builder` turns a valid spec into a DAG.
+Unknown keys are errors everywhere (``extra="forbid"``) so that a typo never silently drops a
+setting, and callables are resolved here so that a wrong path fails at parse time.
+"""
+
+from __future__ import annotations
+
+import pkgutil
+import re
+import zoneinfo
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+FAMILIES = (
+    "install",
+    "preload",
+    "sync",
+    "security",
+    "ldap",
+    "licence",
+    "sod",
+    "database",
+    "audit_trail",
+    "maintenance",
+)
+
+JsonType = Literal["string", "integer", "number", "boolean", "array", "object", "null"]
+
+#: Params every job may declare by name only: the definitions below fill the trigger form.
+COMMON_PARAMS: dict[str, dict[str, Any]] = {
+    "apps_id": {
+        "default": 10,
+        "type": "integer",
+        "minimum": 1,
+        "title": "Application id",
+        "description": "The source application (settings_applications.apps_id) the job works on.",
+    },
+    "source_connector": {
+        "default": "jdedwards",
+        "type": "string",
+        "title": "Source connection",
+        "description": "Airflow connection id of the JD Edwards database.",
+    },
+    "target_connector": {
+        "default": "nomasx1",
+        "type": "string",
+        "title": "Target connection",
+        "description": "Airflow connection id of the nomasx1 PostgreSQL database.",
+    },
+    "target_schema": {
+        "default": "nomasx1",
+        "type": "string",
+        "pattern": r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$",
+        "title": "Target schema",
+        "description": "PostgreSQL schema holding the nomasx1 tables.",
+    },
+}
+
+_STEP_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_DAG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_CALLABLE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ParamSpec(_Strict):
+    """One trigger-form field; becomes an Airflow ``Param`` (JSON-schema validated)."""
+
+    default: Any = None
+    type: JsonType | list[JsonType] | None = None
+    title: str | None = None
+    description: str | None = None
+    enum: list[Any] | None = None
+    values_display: dict[str, str] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    pattern: str | None = None
+    format: str | None = None
+    section: str | None = None
+    items: dict[str, Any] | None = None
+
+    def schema_kwargs(self) -> dict[str, Any]:
+        """The JSON-schema keywords Airflow's ``Param`` takes besides default and description."""
+        keys = (
+            "type",
+            "title",
+            "enum",
+            "values_display",
+            "minimum",
+            "maximum",
+            "pattern",
+            "format",
+            "section",
+            "items",
+        )
+        return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
+
+
+class StepSpec(_Strict):
+    """One ordered step: a callable run by the step operator, with optional param overrides."""
+
+    id: str
+    callable: str
+    title: str | None = None
+    description: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    writes: list[str] = Field(default_factory=list, description="target tables, for docs and audit")
+    lock: bool = Field(default=True, description="take the (apps_id, job) lock on the target database")
+    audit: bool = Field(default=True, description="write the step's collect_audit row")
+
+    @field_validator("id")
+    @classmethod
+    def _check_id(cls, value: str) -> str:
+        if not _STEP_ID.match(value):
+            raise ValueError(f"step id {value!r} must be letters, digits and '_' (e.g. SECURITY_USERS)")
+        return value
+
+    @field_validator("callable")
+    @classmethod
+    def _check_callable(cls, value: str) -> str:
+        if not _CALLABLE.match(value):
+            raise ValueError(f"{value!r} is not of the form 'package.module:function'")
+        try:
+            target = pkgutil.resolve_name(value)
+        except (ImportError, AttributeError, ValueError) as exc:
+            raise ValueError(f"cannot resolve callable {value!r}: {exc}") from exc
+        if not callable(target):
+            raise ValueError(f"{value!r} resolves to a {type(target).__name__}, not a function")
+        return value
+
+
+class AssetSpec(_Strict):
+    """Assets the job publishes (outlets of its last step) and assets it is scheduled on.
+
+    Names may contain ``{apps_id}``, replaced by the tenant's application id.
+    """
+
+    produces: list[str] = Field(default_factory=list)
+    schedule_on: list[str] = Field(default_factory=list)
+
+
+class AlertSpec(_Strict):
+    """Who hears about a run that is still going after ``long_run_alert_minutes``."""
+
+    email: list[str] = Field(default_factory=list)
+    smtp_conn_id: str = "smtp_default"
+
+
+class JobSpec(_Strict):
+    """A bundled job: the whole content of one ``dags/jobs/*.yaml`` file."""
+
+    dag_id: str
+    family: Literal[FAMILIES]  # type: ignore[valid-type]
+    display_name: str
+    description: str
+    schedule: str | None = None
+    timezone: str = "Europe/Paris"
+    enabled: bool = False
+    retries: int = Field(default=0, ge=0, le=10)
+    retry_delay: int = Field(default=300, ge=0, description="seconds between attempts")
+    long_run_alert_minutes: int | None = Field(default=None, ge=1)
+    alerts: AlertSpec = Field(default_factory=AlertSpec)
+    max_active_runs: int = Field(default=1, ge=1)
+    per_tenant: bool = True
+    tags: list[str] = Field(default_factory=list)
+    params: dict[str, ParamSpec | None] = Field(default_factory=dict)
+    steps: list[StepSpec] = Field(min_length=1)
+    assets: AssetSpec = Field(default_factory=AssetSpec)
+
+    @field_validator("dag_id")
+    @classmethod
+    def _check_dag_id(cls, value: str) -> str:
+        if not _DAG_ID.match(value) or len(value) > 200:
+            raise ValueError(f"dag_id {value!r} must be letters, digits, '-', '_' or '.'")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r} (use an IANA name such as Europe/Paris)") from exc
+        return value
+
+    @field_validator("schedule")
+    @classmethod
+    def _check_cron(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from croniter import croniter
+
+        if not croniter.is_valid(value):
+            raise ValueError(f"{value!r} is not a valid cron expression (five fields, e.g. '30 2 * * *')")
+        return value
+
+    @field_validator("params", mode="before")
+    @classmethod
+    def _merge_common_params(cls, value: Any) -> Any:
+        """A common param may be declared by name alone; its spec fills the missing keys."""
+        if not isinstance(value, dict):
+            return value
+        merged = {}
+        for name, spec in value.items():
+            base = COMMON_PARAMS.get(name, {})
+            if spec is None and not base:
+                raise ValueError(f"param {name!r} has no definition and is not a common param")
+            merged[name] = {**base, **(spec or {})} if isinstance(spec, dict) or spec is None else spec
+        return merged
+
+    @model_validator(mode="after")
+    def _check_steps(self) -> JobSpec:
+        seen: set[str] = set()
+        for step in self.steps:
+            if step.id in seen:
+                raise ValueError(f"duplicate step id {step.id!r}")
+            seen.add(step.id)
+            unknown = sorted(set(step.params) - set(self.params))
+            if unknown:
+                raise ValueError(
+                    f"step {step.id!r} overrides param(s) {unknown} that the job does not declare"
+                )
+        return self

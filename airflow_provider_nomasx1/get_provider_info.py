@@ -1,0 +1,122 @@
+"""Provider metadata read by Airflow's ProvidersManager (entry point ``apache_airflow_provider``).
+
+Connection forms are declarative (Airflow 3.2+ ``conn-fields`` / ``ui-field-behaviour``): the UI
+renders them without importing our hooks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_provider_nomasx1 import __version__
+
+_JDE_SCHEMAS = {
+    "system": ("System (F0092, F00950, F95921...)", "SY920"),
+    "control": ("Control tables (F0004, F0005, F9000...)", "PS920CTL"),
+    "data": ("Business data (F0101, F060116...)", "PS920DTA"),
+    "object_librarian": ("Object librarian (F9860, F9865)", "OL920"),
+    "data_dictionary": ("Data dictionary (F9200, F9202, F9210)", "DD920"),
+    "central_objects": ("Central objects (F983051)", "PD920"),
+    "server_map": ("Server map", "SVM920"),
+}
+
+
+def _jde_fields() -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "db_type": {
+            "label": "Database type",
+            "description": "The database JDE runs on.",
+            "schema": {"type": "string", "enum": ["oracle", "mssql", "postgres"], "default": "oracle"},
+        },
+        "service_name": {
+            "label": "Oracle service name",
+            "description": "Oracle only: service name (or give a SID, or a full connect descriptor in DSN).",
+            "schema": {"type": ["string", "null"]},
+        },
+        "sid": {"label": "Oracle SID", "schema": {"type": ["string", "null"]}},
+        "dsn": {
+            "label": "Oracle DSN",
+            "description": "Oracle only: full connect descriptor or TNS alias; replaces host/port.",
+            "schema": {"type": ["string", "null"]},
+        },
+    }
+    for key, (label, default) in _JDE_SCHEMAS.items():
+        fields[f"schema_{key}"] = {
+            "label": f"Schema: {label}",
+            "schema": {"type": "string", "default": default, "pattern": r"^[A-Za-z_][A-Za-z0-9_$]*$"},
+        }
+    fields["schema_security"] = {
+        "label": "Schema: security workbench F00950 (if not the system schema)",
+        "schema": {"type": ["string", "null"]},
+    }
+    fields["catalogue"] = {
+        "label": "Source catalogue overrides",
+        "description": "JSON map of logical field to physical column, "
+        'e.g. {"F95921.include_in_all": "RLCUSTOM"}.',
+        "schema": {"type": ["object", "null"], "format": "json"},
+    }
+    return fields
+
+
+def get_provider_info() -> dict[str, Any]:
+    return {
+        "package-name": "airflow-provider-nomasx1",
+        "name": "nomasx1 (JD Edwards compliance)",
+        "description": "JD Edwards EnterpriseOne security, segregation of duties, licence and audit-trail "
+        "collection into PostgreSQL, as a provider and a DAG bundle of YAML-defined jobs.",
+        "versions": [__version__],
+        "integrations": [
+            {
+                "integration-name": "nomasx1",
+                "external-doc-url": "https://pypi.org/project/airflow-provider-nomasx1/",
+                "tags": ["software"],
+            },
+        ],
+        "hooks": [
+            {
+                "integration-name": "nomasx1",
+                "python-modules": [
+                    "airflow_provider_nomasx1.hooks.jde",
+                    "airflow_provider_nomasx1.hooks.nomasx1",
+                ],
+            },
+        ],
+        "operators": [
+            {"integration-name": "nomasx1", "python-modules": ["airflow_provider_nomasx1.operators.step"]},
+        ],
+        "bundles": [
+            {"integration-name": "nomasx1", "python-modules": ["airflow_provider_nomasx1.dagspec.bundle"]},
+        ],
+        "connection-types": [
+            {
+                "connection-type": "jdedwards",
+                "hook-class-name": "airflow_provider_nomasx1.hooks.jde.JdeHook",
+                "hook-name": "JD Edwards EnterpriseOne database",
+                "ui-field-behaviour": {
+                    "hidden-fields": [],
+                    "relabeling": {"schema": "Database (SQL Server / PostgreSQL) or Oracle service"},
+                    "placeholders": {"host": "jde-db.example.com", "port": "1521", "login": "JDE_READONLY"},
+                },
+                "conn-fields": _jde_fields(),
+            },
+            {
+                "connection-type": "nomasx1",
+                "hook-class-name": "airflow_provider_nomasx1.hooks.nomasx1.Nomasx1Hook",
+                "hook-name": "nomasx1 target (PostgreSQL)",
+                "ui-field-behaviour": {
+                    "hidden-fields": [],
+                    "relabeling": {"schema": "Database"},
+                    "placeholders": {"port": "5432", "schema": "nomasx1", "login": "nomasx1"},
+                },
+                "conn-fields": {
+                    "sslmode": {
+                        "label": "SSL mode",
+                        "schema": {
+                            "type": ["string", "null"],
+                            "enum": [None, "disable", "prefer", "require", "verify-ca", "verify-full"],
+                        },
+                    },
+                },
+            },
+        ],
+    }

@@ -1,0 +1,92 @@
+"""Connection lookup and SQLAlchemy URL building shared by the hooks.
+
+URLs are built with :meth:`sqlalchemy.engine.URL.create` from the connection's fields, never by
+pasting strings, so passwords holding ``@ : /`` work (Airflow's OracleHook.get_uri breaks on
+them). SQLAlchemy masks the password when a URL is printed, so a URL never leaks into a log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import URL
+
+from airflow_provider_nomasx1.errors import ConfigurationError, MissingConnectionError
+
+
+def get_connection(conn_id: str, purpose: str, conn_type_hint: str = "postgres") -> Any:
+    """The Airflow connection ``conn_id``, or a :class:`MissingConnectionError` that says how to add it."""
+    from airflow.sdk import BaseHook
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
+        return BaseHook.get_connection(conn_id)
+    except AirflowNotFoundException:
+        raise MissingConnectionError(conn_id, purpose, conn_type_hint) from None
+
+
+def extras_of(conn: Any) -> dict[str, Any]:
+    """Connection extras with form-field prefixes removed (``extra__<type>__key`` -> ``key``)."""
+    out: dict[str, Any] = {}
+    for key, value in (conn.extra_dejson or {}).items():
+        if key.startswith("extra__") and key.count("__") >= 2:
+            key = key.split("__", 2)[2]
+        if value not in (None, ""):
+            out[key] = value
+    return out
+
+
+def postgres_url(conn: Any, database: str | None = None) -> URL:
+    """psycopg 3 URL of a PostgreSQL connection (``schema`` field = database, as Airflow does)."""
+    extras = extras_of(conn)
+    query = {k: str(extras[k]) for k in ("sslmode", "sslrootcert", "application_name") if k in extras}
+    query.setdefault("application_name", "nomasx1")
+    return URL.create(
+        "postgresql+psycopg",
+        username=conn.login or None,
+        password=conn.password or None,
+        host=conn.host or None,
+        port=conn.port or None,
+        database=database or conn.schema or extras.get("database") or "postgres",
+        query=query,
+    )
+
+
+def oracle_url(conn: Any) -> URL:
+    """python-oracledb URL (thin mode) from host/port and a ``service_name`` or ``sid`` extra."""
+    extras = extras_of(conn)
+    if extras.get("dsn"):  # a full connect descriptor: handed to the driver in connect_args
+        return URL.create("oracle+oracledb", username=conn.login, password=conn.password)
+    service, sid = extras.get("service_name") or conn.schema, extras.get("sid")
+    if service and sid:
+        raise ConfigurationError(
+            f"connection {conn.conn_id!r}: set either extras.service_name or extras.sid, not both"
+        )
+    if not conn.host:
+        raise ConfigurationError(f"connection {conn.conn_id!r}: host is empty (or set extras.dsn)")
+    return URL.create(
+        "oracle+oracledb",
+        username=conn.login,
+        password=conn.password,
+        host=conn.host,
+        port=conn.port or 1521,
+        database=sid,
+        query={"service_name": service} if service and not sid else {},
+    )
+
+
+def mssql_url(conn: Any) -> URL:
+    """pyodbc URL for a SQL Server JDE database (driver name in extras.odbc_driver)."""
+    extras = extras_of(conn)
+    return URL.create(
+        "mssql+pyodbc",
+        username=conn.login,
+        password=conn.password,
+        host=conn.host,
+        port=conn.port or 1433,
+        database=conn.schema or extras.get("database"),
+        query={
+            "driver": extras.get("odbc_driver", "ODBC Driver 18 for SQL Server"),
+            "TrustServerCertificate": "yes",
+        },
+    )

@@ -1,0 +1,108 @@
+"""JdeHook: the JD Edwards database (Oracle in production, SQL Server possible, PostgreSQL in tests).
+
+The `jdedwards` connection's extras carry where the JDE tables are (the schema map) and optional
+overrides of the source catalogue (physical table/column names that differ at a site)::
+
+    {"db_type": "oracle", "service_name": "JDEPROD",
+     "schemas": {"system": "SY920", "control": "PRODCTL", "data": "PRODDTA", ...},
+     "catalogue": {"F95921.include_in_all": "RLCUSTOM"}}
+
+JdeHook is read-only by design: it opens its sessions read-only where the database allows it.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import sqlalchemy as sa
+from airflow.sdk import BaseHook
+from sqlalchemy.engine import URL
+
+from airflow_provider_nomasx1.errors import ConfigurationError
+from airflow_provider_nomasx1.hooks.connection import (
+    extras_of,
+    get_connection,
+    mssql_url,
+    oracle_url,
+    postgres_url,
+)
+from airflow_provider_nomasx1.jde.schema_map import JdeSchemaMap
+
+DB_TYPES = ("oracle", "mssql", "postgres")
+_BY_CONN_TYPE = {"oracle": "oracle", "mssql": "mssql", "postgres": "postgres", "postgresql": "postgres"}
+
+
+class JdeHook(BaseHook):
+    """SQLAlchemy engine and schema map of a JDE database.
+
+    :param jde_conn_id: Airflow connection id (type ``jdedwards``, or ``oracle``/``postgres``/
+        ``mssql`` with the same extras).
+    """
+
+    conn_name_attr = "jde_conn_id"
+    default_conn_name = "jdedwards"
+    conn_type = "jdedwards"
+    hook_name = "JD Edwards EnterpriseOne database"
+
+    def __init__(self, jde_conn_id: str = default_conn_name, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.jde_conn_id = jde_conn_id
+
+    @cached_property
+    def connection(self) -> Any:
+        return get_connection(self.jde_conn_id, "JD Edwards source database", "jdedwards")
+
+    @property
+    def extras(self) -> dict[str, Any]:
+        return extras_of(self.connection)
+
+    @cached_property
+    def db_type(self) -> str:
+        """``oracle``, ``mssql`` or ``postgres``: extras.db_type, else the connection type."""
+        db_type = self.extras.get("db_type") or _BY_CONN_TYPE.get(self.connection.conn_type or "")
+        if db_type not in DB_TYPES:
+            raise ConfigurationError(
+                f"connection {self.jde_conn_id!r}: set extras.db_type to one of {list(DB_TYPES)} "
+                f"(got {db_type!r})"
+            )
+        return db_type
+
+    @property
+    def url(self) -> URL:
+        builders = {"oracle": oracle_url, "mssql": mssql_url, "postgres": postgres_url}
+        return builders[self.db_type](self.connection)
+
+    @cached_property
+    def schemas(self) -> JdeSchemaMap:
+        """The JDE schema map; PostgreSQL sources use lower-case names."""
+        schema_map = JdeSchemaMap.from_extras(self.extras)
+        return schema_map.lower() if self.db_type == "postgres" else schema_map
+
+    @property
+    def catalogue_overrides(self) -> dict[str, str]:
+        overrides = self.extras.get("catalogue") or {}
+        if not isinstance(overrides, dict):
+            raise ConfigurationError(f"connection {self.jde_conn_id!r}: extras.catalogue must be a mapping")
+        return {str(k): str(v) for k, v in overrides.items()}
+
+    @cached_property
+    def engine(self) -> sa.Engine:
+        kwargs: dict[str, Any] = {"pool_pre_ping": True}
+        if self.db_type == "postgres":
+            kwargs["connect_args"] = {"options": "-c default_transaction_read_only=on"}
+        if self.db_type == "oracle":
+            kwargs["arraysize"] = int(self.extras.get("arraysize", 5000))
+            if self.extras.get("dsn"):
+                kwargs["connect_args"] = {"dsn": self.extras["dsn"]}
+        return sa.create_engine(self.url, **kwargs)
+
+    def get_sqlalchemy_engine(self) -> sa.Engine:
+        return self.engine
+
+    def get_conn(self) -> Any:
+        return self.engine.raw_connection()
+
+    def dispose(self) -> None:
+        if "engine" in self.__dict__:
+            self.engine.dispose()
