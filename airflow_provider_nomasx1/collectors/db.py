@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from psycopg import sql as psycopg_sql
 from sqlalchemy.exc import DBAPIError
 
 from airflow_provider_nomasx1.context import StepContext
@@ -61,12 +62,12 @@ def _ensure_role(ctx: StepContext, conn: sa.Connection, target: TargetDatabase) 
             "with it"
         )
     verifier = _scram_verifier(conn, target.password, target.login)
-    conn.execute(
-        sa.text(
-            f"CREATE ROLE {quote(target.login)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
-            f"PASSWORD '{verifier}'"
-        )
-    )
+    statement = psycopg_sql.SQL(
+        "CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {}"
+    ).format(psycopg_sql.Identifier(target.login), psycopg_sql.Literal(verifier))
+    # straight to the driver: SQLAlchemy would echo the statement in an error message
+    with conn.connection.dbapi_connection.cursor() as cursor:
+        cursor.execute(statement)
     ctx.log.info("role %s created (login, no superuser/createdb/createrole)", target.login)
     return True
 
@@ -124,15 +125,31 @@ def create_databases(ctx: StepContext) -> None:
                     raise _privilege_error(ctx, admin_id, exc, "create roles or databases") from None
                 raise
     ctx.result.message = f"{created} object(s) created" if created else "everything already in place"
-    ctx.result.add("pg_database", created)
+    ctx.log.info(ctx.result.message)
 
 
 def init_schema(ctx: StepContext) -> None:
     """Create the missing nomasx1 objects in ``target_schema`` (never drops or alters anything)."""
     from airflow_provider_nomasx1.schema import bootstrap
 
-    report = bootstrap.init_schema(ctx.target().engine, ctx.schema)
+    engine = ctx.target().engine
+    report = bootstrap.init_schema(engine, ctx.schema)
     _report(ctx, report)
+    _grant_reader(ctx, engine)
+
+
+def _grant_reader(ctx: StepContext, engine: sa.Engine) -> None:
+    """Let the database's ``<database>_reader`` role (made by deploy-databases) read the schema."""
+    with engine.begin() as conn:
+        database = conn.execute(sa.text("SELECT current_database()")).scalar()
+        reader = f"{database}_reader"
+        if not conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": reader}).first():
+            return
+        schema, role = quote(ctx.schema, "schema"), quote(reader, "role")
+        conn.execute(sa.text(f"GRANT USAGE ON SCHEMA {schema} TO {role}"))
+        conn.execute(sa.text(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}"))
+        conn.execute(sa.text(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT ON TABLES TO {role}"))
+    ctx.log.info("read access to schema %s granted to %s", ctx.schema, reader)
 
 
 def upgrade_schema(ctx: StepContext) -> None:

@@ -13,6 +13,7 @@ from airflow.sdk import DAG, Asset, DeadlineAlert, DeadlineReference, Param, cha
 from airflow.sdk.definitions.callback import AsyncCallback
 from airflow.timetables.base import Timetable
 
+from airflow_provider_nomasx1.dagspec.alerts import deadlines_enabled
 from airflow_provider_nomasx1.dagspec.model import JobSpec
 from airflow_provider_nomasx1.dagspec.tenants import TenantSpec
 from airflow_provider_nomasx1.operators.step import Nomasx1StepOperator
@@ -58,7 +59,7 @@ def _schedule(spec: JobSpec, params: dict[str, Param]) -> Any:
 
 
 def _deadline(spec: JobSpec, dag_id: str) -> DeadlineAlert | None:
-    if not spec.long_run_alert_minutes:
+    if not spec.long_run_alert_minutes or not deadlines_enabled():
         return None
     kwargs: dict[str, Any] = {"dag_id": dag_id, "minutes": spec.long_run_alert_minutes}
     if spec.alerts.email:

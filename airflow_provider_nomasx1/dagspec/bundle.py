@@ -31,14 +31,15 @@ ERROR_REPORT_DAG_ID = "nomasx1-spec-errors"
 class SpecErrorReport(DAG):
     """Not a runnable DAG: the carrier of the bundle's spec errors (see the module docstring)."""
 
+    problems: list[SpecProblem]
+
     def validate(self) -> None:
-        raise SpecFileError(self.params["problems"])  # type: ignore[index]
+        raise SpecFileError(self.problems)
 
 
 def _error_report(problems: list[SpecProblem]) -> SpecErrorReport:
     report = SpecErrorReport(dag_id=ERROR_REPORT_DAG_ID, schedule=None)
-    # keep the problem objects outside Param validation: they are not JSON data
-    object.__setattr__(report, "params", {"problems": problems})
+    report.problems = problems
     return report
 
 
@@ -62,7 +63,8 @@ def build_bundle(jobs_dir: Path, tenants_dir: Path | None = None) -> tuple[dict[
                 )
                 continue
             dags[dag_id_for(spec, tenant)] = dag
-    return dags, problems
+    root = jobs_dir.parent
+    return dags, [p.relative_to(root) for p in problems]
 
 
 def load_bundle(loader_file: str | Path | None = None) -> dict[str, Any]:

@@ -29,6 +29,13 @@ class SpecProblem:
         where = f"{self.key}: " if self.key else ""
         return f"{self.path}: {where}{self.reason}"
 
+    def relative_to(self, root: Path) -> SpecProblem:
+        """The same problem with the path shown relative to the bundle root (``jobs/x.yaml``)."""
+        try:
+            return SpecProblem(self.path.relative_to(root), self.key, self.reason)
+        except ValueError:
+            return self
+
 
 class SpecFileError(Exception):
     """A spec file that does not validate; carries every problem found in it."""
