@@ -1,0 +1,260 @@
+"""Job specs → DAGs: validation messages, params, schedules, alerts, tenants, the bundle loader."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from airflow.dag_processing.dagbag import DagBag
+from airflow.sdk.definitions.param import ParamsDict
+from airflow.sdk.exceptions import ParamValidationError
+
+from airflow_provider_nomasx1.dagspec.builder import build_dag
+from airflow_provider_nomasx1.dagspec.bundle import build_bundle
+from airflow_provider_nomasx1.dagspec.loader import SpecFileError, read_spec
+from airflow_provider_nomasx1.resources import bundle_dir
+
+INSTALL_DAGS = {
+    "deploy-databases",
+    "nomasx1-init-db",
+    "nomasx1-init-schema-1",
+    "nomasx1-upgrade-schema-1",
+    "nomasx1-refresh-views",
+}
+
+GOOD = {
+    "dag_id": "nomasx1-demo-1",
+    "family": "maintenance",
+    "display_name": "Demo job",
+    "description": "A job for the tests.\nSecond line.",
+    "schedule": "30 2 * * *",
+    "retries": 2,
+    "retry_delay": 90,
+    "long_run_alert_minutes": 30,
+    "tags": ["demo"],
+    "params": {
+        "apps_id": None,
+        "target_connector": None,
+        "target_schema": None,
+        "mode": {"default": "full", "type": "string", "enum": ["full", "delta"], "title": "Mode"},
+    },
+    "steps": [
+        {"id": "FIRST", "callable": "airflow_provider_nomasx1.collectors.db:refresh_views"},
+        {"id": "SECOND", "callable": "airflow_provider_nomasx1.collectors.db:refresh_views",
+         "params": {"mode": "delta"}},
+    ],
+}
+
+
+def write_spec(folder: Path, data: dict | str, name: str | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    name = name or (data["dag_id"] if isinstance(data, dict) else "broken")
+    path = folder / f"{name}.yaml"
+    path.write_text(data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def problems_of(path: Path) -> list[str]:
+    with pytest.raises(SpecFileError) as info:
+        read_spec(path)
+    return [f"{p.key}: {p.reason}" for p in info.value.problems]
+
+
+def test_good_spec_builds_the_dag(tmp_path: Path) -> None:
+    dag = build_dag(read_spec(write_spec(tmp_path, GOOD)))
+    assert dag.dag_id == "nomasx1-demo-1"
+    assert dag.dag_display_name == "Demo job"
+    assert [t.task_id for t in dag.tasks] == ["FIRST", "SECOND"]
+    assert dag.get_task("SECOND").upstream_task_ids == {"FIRST"}
+    assert dag.is_paused_upon_creation is True  # enabled defaults to false
+    assert dag.max_active_runs == 1
+    assert set(dag.tags) == {"nomasx1", "maintenance", "demo"}
+    assert dag.default_args["retries"] == 2
+    assert dag.default_args["retry_delay"] == dt.timedelta(seconds=90)
+    assert "A job for the tests." in dag.doc_md and "`FIRST`" in dag.doc_md
+    assert dag.catchup is False
+
+
+def test_cron_schedule_runs_in_paris_time(tmp_path: Path) -> None:
+    from airflow.serialization.encoders import coerce_to_core_timetable
+    from airflow.timetables.base import DataInterval, TimeRestriction
+
+    dag = build_dag(read_spec(write_spec(tmp_path, GOOD)))
+    timetable = coerce_to_core_timetable(dag.timetable)
+    assert type(timetable).__name__ == "CronTriggerTimetable"
+    assert timetable.summary == "30 2 * * *"
+
+    def next_run_after(moment: dt.datetime) -> dt.datetime:
+        last = DataInterval(moment, moment)
+        info = timetable.next_dagrun_info(last_automated_data_interval=last,
+                                          restriction=TimeRestriction(None, None, catchup=True))
+        return info.run_after
+
+    utc = dt.timezone.utc
+    # winter (CET, UTC+1) and summer (CEST, UTC+2): always 02:30 in Paris
+    assert next_run_after(dt.datetime(2026, 1, 10, 12, tzinfo=utc)) == dt.datetime(2026, 1, 11, 1, 30, tzinfo=utc)
+    assert next_run_after(dt.datetime(2026, 7, 10, 12, tzinfo=utc)) == dt.datetime(2026, 7, 11, 0, 30, tzinfo=utc)
+
+
+def test_long_run_alert_is_a_deadline_not_a_timeout(tmp_path: Path) -> None:
+    dag = build_dag(read_spec(write_spec(tmp_path, GOOD)))
+    [alert] = dag.deadline
+    assert alert.interval == dt.timedelta(minutes=30)
+    assert type(alert.reference).__name__ == "DagRunQueuedAtDeadline"
+    assert alert.callback.path == "airflow_provider_nomasx1.dagspec.alerts.long_run_alert"
+    assert alert.callback.kwargs == {"dag_id": "nomasx1-demo-1", "minutes": 30}
+    assert dag.dagrun_timeout is None
+
+
+def test_deadline_can_be_switched_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NOMASX1_DEADLINES", "off")
+    assert not build_dag(read_spec(write_spec(tmp_path, GOOD))).deadline
+
+
+def test_params_form_and_validation(tmp_path: Path) -> None:
+    dag = build_dag(read_spec(write_spec(tmp_path, GOOD)))
+    params = dag.params
+    assert list(params.keys()) == ["apps_id", "target_connector", "target_schema", "mode"]
+    apps = params.get_param("apps_id")
+    assert apps.value == 10 and apps.schema["type"] == "integer" and apps.schema["title"] == "Application id"
+    assert params.get_param("mode").schema["enum"] == ["full", "delta"]
+    assert params.get_param("target_connector").value == "nomasx1"
+    assert isinstance(params, ParamsDict)
+
+    def with_conf(**conf: object) -> ParamsDict:
+        merged = copy.deepcopy(params)
+        for key, value in conf.items():
+            merged[key] = value
+        return merged
+
+    assert with_conf(apps_id=11).validate()["apps_id"] == 11
+    with pytest.raises(ParamValidationError, match="'x' is not of type 'integer'"):
+        with_conf(apps_id="x")
+    with pytest.raises(ParamValidationError, match="'sideways' is not one of"):
+        with_conf(mode="sideways")
+    with pytest.raises(ParamValidationError, match="does not match"):
+        with_conf(target_schema="x; drop table t")
+
+
+def test_step_overrides_reach_the_operator(tmp_path: Path) -> None:
+    dag = build_dag(read_spec(write_spec(tmp_path, GOOD)))
+    assert dag.get_task("SECOND").step_params == {"mode": "delta"}
+    assert dag.get_task("FIRST").job_id == "nomasx1-demo-1"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"stepz": []}, "stepz: unknown key"),
+        ({"schedule": "61 * * * *"}, "schedule: '61 * * * *' is not a valid cron expression"),
+        ({"timezone": "Mars/Olympus"}, "timezone: unknown timezone 'Mars/Olympus'"),
+        ({"family": "games"}, "family: Input should be"),
+        ({"retries": -1}, "retries: Input should be greater than or equal to 0"),
+        ({"steps": [{"id": "A", "callable": "airflow_provider_nomasx1.collectors.db:nope"}]},
+         "steps[0].callable: cannot resolve callable 'airflow_provider_nomasx1.collectors.db:nope'"),
+        ({"steps": [{"id": "A", "callable": "no_such_package.mod:f"}]},
+         "steps[0].callable: cannot resolve callable 'no_such_package.mod:f'"),
+        ({"steps": [{"id": "A", "callable": "airflow_provider_nomasx1.collectors.db"}]},
+         "steps[0].callable: 'airflow_provider_nomasx1.collectors.db' is not of the form"),
+        ({"steps": [{"id": "A", "callable": "airflow_provider_nomasx1.collectors.db:refresh_views",
+                     "colour": "red"}]}, "steps[0].colour: unknown key"),
+        ({"steps": [{"id": "A", "callable": "airflow_provider_nomasx1.collectors.db:refresh_views",
+                     "params": {"nope": 1}}]}, "overrides param(s) ['nope'] that the job does not declare"),
+        ({"steps": []}, "steps: List should have at least 1 item"),
+        ({"params": {"mystery": None}}, "param 'mystery' has no definition"),
+        ({"params": {"apps_id": {"default": 1, "colour": "x"}}}, "params.apps_id.colour: unknown key"),
+    ],
+)
+def test_bad_spec_names_key_and_reason(tmp_path: Path, change: dict, expected: str) -> None:
+    problems = problems_of(write_spec(tmp_path, {**GOOD, **change}))
+    assert any(expected in p for p in problems), problems
+
+
+def test_missing_key_and_wrong_file_name(tmp_path: Path) -> None:
+    data = {k: v for k, v in GOOD.items() if k != "display_name"}
+    assert problems_of(write_spec(tmp_path, data)) == ["display_name: required key is missing"]
+    renamed = write_spec(tmp_path, GOOD, name="other-name")
+    assert problems_of(renamed) == ["dag_id: must equal the file name 'other-name'"]
+
+
+def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
+    path = write_spec(tmp_path, "dag_id: x\nsteps: [\n  - id: A\n", name="broken")
+    [problem] = problems_of(path)
+    assert problem.startswith("line ") and "invalid YAML" in problem
+
+
+def _bundle_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "bundle"
+    (root / "jobs").mkdir(parents=True)
+    shutil.copy(bundle_dir() / "nomasx1_jobs.py", root / "nomasx1_jobs.py")
+    for spec in (bundle_dir() / "jobs").glob("*.yaml"):
+        shutil.copy(spec, root / "jobs" / spec.name)
+    return root
+
+
+def test_broken_specs_are_import_errors_and_the_others_load(tmp_path: Path) -> None:
+    root = _bundle_copy(tmp_path)
+    write_spec(root / "jobs", {**GOOD, "dag_id": "nomasx1-bad-1", "colour": "red"})
+    write_spec(root / "jobs", {**GOOD, "dag_id": "nomasx1-bad-2", "schedule": "every day"})
+    write_spec(root / "jobs", "dag_id: [\n", name="nomasx1-bad-3")
+    write_spec(root / "jobs", {**GOOD, "dag_id": "nomasx1-bad-4",
+                               "steps": [{"id": "A", "callable": "x.y:z"}]})
+    bag = DagBag(dag_folder=str(root))
+    assert INSTALL_DAGS <= set(bag.dags)
+    assert not any(d.startswith("nomasx1-bad") for d in bag.dags)
+    [(path, message)] = bag.import_errors.items()
+    assert path.endswith("nomasx1_jobs.py")
+    assert "jobs/nomasx1-bad-1.yaml: colour: unknown key" in message
+    assert "jobs/nomasx1-bad-2.yaml: schedule: 'every day' is not a valid cron expression" in message
+    assert "jobs/nomasx1-bad-3.yaml: line 2, column 1: invalid YAML" in message
+    assert "jobs/nomasx1-bad-4.yaml: steps[0].callable: cannot resolve callable 'x.y:z'" in message
+
+
+def test_shipped_bundle_loads_without_errors() -> None:
+    bag = DagBag(dag_folder=str(bundle_dir()))
+    assert bag.import_errors == {}
+    assert INSTALL_DAGS <= set(bag.dags)
+    for dag_id in INSTALL_DAGS:
+        assert bag.dags[dag_id].is_paused_upon_creation, f"{dag_id} must ship disabled"
+    assert "apps_id" in bag.dags["nomasx1-refresh-views"].params
+
+
+def test_tenants_stamp_per_tenant_jobs(tmp_path: Path) -> None:
+    root = _bundle_copy(tmp_path)
+    (root / "tenants.yaml").write_text(yaml.safe_dump({"tenants": [
+        {"name": "nomasx1b", "apps_id": 11, "target_connector": "nomasx1b", "target_schema": "nomasx1b"},
+        {"name": "emea", "apps_id": 12, "source_connector": "jde_emea"},
+    ]}))
+    dags, problems = build_bundle(root / "jobs")
+    assert problems == []
+    assert "deploy-databases" in dags  # per_tenant: false -> built once
+    assert "nomasx1b.deploy-databases" not in dags
+    stamped = dags["nomasx1b.nomasx1-refresh-views"]
+    assert stamped.params.get_param("apps_id").value == 11
+    assert stamped.params.get_param("target_schema").value == "nomasx1b"
+    assert "tenant:nomasx1b" in stamped.tags
+    assert dags["emea.nomasx1-refresh-views"].params.get_param("apps_id").value == 12
+    assert "nomasx1-refresh-views" not in dags  # with tenants, every copy is a tenant's
+
+
+def test_bad_tenants_file_is_reported(tmp_path: Path) -> None:
+    root = _bundle_copy(tmp_path)
+    (root / "tenants.yaml").write_text(yaml.safe_dump({"tenants": [{"name": "B!", "apps_id": 0}]}))
+    dags, problems = build_bundle(root / "jobs")
+    assert INSTALL_DAGS <= set(dags)
+    keys = {(str(p.path), p.key) for p in problems}
+    assert ("tenants.yaml", "tenants[0].name") in keys and ("tenants.yaml", "tenants[0].apps_id") in keys
+
+
+def test_assets_produced_and_scheduled_on(tmp_path: Path) -> None:
+    producer = {**GOOD, "dag_id": "nomasx1-producer-1", "assets": {"produces": ["security.{apps_id}"]}}
+    consumer = {**GOOD, "dag_id": "nomasx1-consumer-1", "assets": {"schedule_on": ["security.{apps_id}"]}}
+    p_dag = build_dag(read_spec(write_spec(tmp_path, producer)))
+    c_dag = build_dag(read_spec(write_spec(tmp_path, consumer)))
+    [outlet] = p_dag.get_task("SECOND").outlets
+    assert outlet.name == "security.10" and outlet.uri == "nomasx1://security/10"
+    assert type(c_dag.timetable).__name__ == "AssetOrTimeSchedule"
