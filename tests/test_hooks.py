@@ -1,0 +1,127 @@
+"""Hooks: connection lookup errors, URL building with hostile passwords, the JDE schema map."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import URL
+
+from airflow_provider_nomasx1.errors import ConfigurationError, MissingConnectionError
+from airflow_provider_nomasx1.get_provider_info import get_provider_info
+from airflow_provider_nomasx1.hooks.jde import JdeHook
+from airflow_provider_nomasx1.hooks.nomasx1 import Nomasx1Hook
+from airflow_provider_nomasx1.jde.schema_map import JdeSchemaMap
+
+HOSTILE = "p@ss:w/rd?#%&'\""
+
+
+def set_conn(monkeypatch: pytest.MonkeyPatch, conn_id: str, **fields: object) -> None:
+    if isinstance(fields.get("extra"), dict):
+        fields["extra"] = json.dumps(fields["extra"])
+    monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(fields))
+
+
+def test_missing_connection_says_what_to_do() -> None:
+    with pytest.raises(MissingConnectionError) as info:
+        _ = Nomasx1Hook("no_such_conn").engine
+    message = str(info.value)
+    assert "'no_such_conn'" in message
+    assert "airflow connections add no_such_conn" in message
+    assert "AIRFLOW_CONN_NO_SUCH_CONN" in message
+
+
+def test_target_url_keeps_hostile_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    set_conn(monkeypatch, "t1", conn_type="nomasx1", host="db.local", port=6543, login="nx", password=HOSTILE,
+             schema="nomasx1", extra={"sslmode": "require"})
+    url = Nomasx1Hook("t1").url
+    assert (url.host, url.port, url.username, url.password, url.database) == (
+        "db.local", 6543, "nx", HOSTILE, "nomasx1")
+    assert url.query["sslmode"] == "require"
+    assert HOSTILE not in repr(url) and HOSTILE not in str(url)  # SQLAlchemy masks it in logs
+
+
+def test_hostile_password_really_connects(monkeypatch: pytest.MonkeyPatch, pg_url: URL) -> None:
+    admin = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    role = f"hostile_{pg_url.database[-10:]}"
+    with admin.connect() as conn:
+        literal = HOSTILE.replace("'", "''").replace("%", "%%")
+        conn.exec_driver_sql(f"CREATE ROLE {role} LOGIN PASSWORD '{literal}'")
+    try:
+        set_conn(monkeypatch, "t2", conn_type="postgres", host=pg_url.host, port=pg_url.port, login=role,
+                 password=HOSTILE, schema=pg_url.database)
+        hook = Nomasx1Hook("t2")
+        ok, message = hook.test_connection()
+        assert ok, message
+        with hook.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT current_user")).scalar() == role
+        hook.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP ROLE {role}")
+        admin.dispose()
+
+
+def test_jde_hook_schema_map_and_read_only(monkeypatch: pytest.MonkeyPatch, pg_url: URL) -> None:
+    set_conn(monkeypatch, "jde1", conn_type="jdedwards", host=pg_url.host, port=pg_url.port,
+             login=pg_url.username, schema=pg_url.database,
+             extra={"db_type": "postgres", "schemas": {"control": "PRODCTL"},
+                    "extra__jdedwards__schema_data": "PRODDTA", "catalogue": {"F95921.include_in_all": "RLCUSTOM"}})
+    hook = JdeHook("jde1")
+    assert hook.db_type == "postgres"
+    assert hook.schemas == JdeSchemaMap(control="PRODCTL", data="PRODDTA").lower()
+    assert hook.schemas.system == "sy920" and hook.schemas.security_schema == "sy920"
+    assert hook.catalogue_overrides == {"F95921.include_in_all": "RLCUSTOM"}
+    with hook.engine.connect() as conn, pytest.raises(sa.exc.InternalError, match="read-only transaction"):
+        conn.execute(sa.text("CREATE TABLE should_fail (x int)"))
+    hook.dispose()
+
+
+def test_oracle_url_variants(monkeypatch: pytest.MonkeyPatch) -> None:
+    set_conn(monkeypatch, "ora1", conn_type="jdedwards", host="ora.local", login="JDE", password=HOSTILE,
+             extra={"db_type": "oracle", "service_name": "JDEPROD"})
+    url = JdeHook("ora1").url
+    assert url.drivername == "oracle+oracledb" and url.port == 1521 and url.password == HOSTILE
+    assert url.query == {"service_name": "JDEPROD"}
+    assert JdeHook("ora1").schemas.system == "SY920"  # Oracle keeps upper-case names
+    set_conn(monkeypatch, "ora2", conn_type="oracle", host="ora.local", login="JDE", password="x",
+             extra={"sid": "ORCL"})
+    assert JdeHook("ora2").url.database == "ORCL"
+    set_conn(monkeypatch, "ora3", conn_type="oracle", host="h", login="JDE", password="x",
+             extra={"sid": "ORCL", "service_name": "S"})
+    with pytest.raises(ConfigurationError, match="either extras.service_name or extras.sid"):
+        _ = JdeHook("ora3").url
+
+
+def test_unknown_db_type_and_schema_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    set_conn(monkeypatch, "jx", conn_type="jdedwards", host="h", extra={"db_type": "db2"})
+    with pytest.raises(ConfigurationError, match="extras.db_type to one of"):
+        _ = JdeHook("jx").db_type
+    set_conn(monkeypatch, "jy", conn_type="jdedwards", host="h", extra={"db_type": "postgres",
+                                                                         "schemas": {"sytem": "SY920"}})
+    with pytest.raises(ConfigurationError, match=r"Unknown JDE schema key\(s\) \['sytem'\]"):
+        _ = JdeHook("jy").schemas
+    with pytest.raises(ConfigurationError, match="Invalid JDE schema"):
+        JdeSchemaMap(system="SY920; DROP")
+
+
+def test_provider_info_declares_connection_forms() -> None:
+    info = get_provider_info()
+    types = {c["connection-type"]: c for c in info["connection-types"]}
+    assert set(types) == {"jdedwards", "nomasx1"}
+    jde = types["jdedwards"]
+    assert jde["hook-class-name"] == "airflow_provider_nomasx1.hooks.jde.JdeHook"
+    assert jde["conn-fields"]["db_type"]["schema"]["enum"] == ["oracle", "mssql", "postgres"]
+    assert jde["conn-fields"]["schema_system"]["schema"]["default"] == "SY920"
+    assert jde["conn-fields"]["schema_control"]["label"].startswith("Schema: Control")
+
+
+def test_provider_is_registered_with_airflow() -> None:
+    from airflow.providers_manager import ProvidersManager
+
+    manager = ProvidersManager()
+    assert "airflow-provider-nomasx1" in manager.providers
+    behaviours = manager.field_behaviours
+    assert behaviours["nomasx1"]["relabeling"] == {"schema": "Database"}
+    assert "extra__jdedwards__db_type" in manager.connection_form_widgets
