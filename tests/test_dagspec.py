@@ -44,8 +44,11 @@ GOOD = {
     },
     "steps": [
         {"id": "FIRST", "callable": "airflow_provider_nomasx1.collectors.db:refresh_views"},
-        {"id": "SECOND", "callable": "airflow_provider_nomasx1.collectors.db:refresh_views",
-         "params": {"mode": "delta"}},
+        {
+            "id": "SECOND",
+            "callable": "airflow_provider_nomasx1.collectors.db:refresh_views",
+            "params": {"mode": "delta"},
+        },
     ],
 }
 
@@ -90,8 +93,9 @@ def test_cron_schedule_runs_in_paris_time(tmp_path: Path) -> None:
 
     def next_run_after(moment: dt.datetime) -> dt.datetime:
         last = DataInterval(moment, moment)
-        info = timetable.next_dagrun_info(last_automated_data_interval=last,
-                                          restriction=TimeRestriction(None, None, catchup=True))
+        info = timetable.next_dagrun_info(
+            last_automated_data_interval=last, restriction=TimeRestriction(None, None, catchup=True)
+        )
         return info.run_after
 
     utc = dt.timezone.utc
@@ -154,16 +158,38 @@ def test_step_overrides_reach_the_operator(tmp_path: Path) -> None:
         ({"timezone": "Mars/Olympus"}, "timezone: unknown timezone 'Mars/Olympus'"),
         ({"family": "games"}, "family: Input should be"),
         ({"retries": -1}, "retries: Input should be greater than or equal to 0"),
-        ({"steps": [{"id": "A", "callable": "airflow_provider_nomasx1.collectors.db:nope"}]},
-         "steps[0].callable: cannot resolve callable 'airflow_provider_nomasx1.collectors.db:nope'"),
-        ({"steps": [{"id": "A", "callable": "no_such_package.mod:f"}]},
-         "steps[0].callable: cannot resolve callable 'no_such_package.mod:f'"),
-        ({"steps": [{"id": "A", "callable": "airflow_provider_nomasx1.collectors.db"}]},
-         "steps[0].callable: 'airflow_provider_nomasx1.collectors.db' is not of the form"),
-        ({"steps": [{"id": "A", "callable": "airflow_provider_nomasx1.collectors.db:refresh_views",
-                     "colour": "red"}]}, "steps[0].colour: unknown key"),
-        ({"steps": [{"id": "A", "callable": "airflow_provider_nomasx1.collectors.db:refresh_views",
-                     "params": {"nope": 1}}]}, "overrides param(s) ['nope'] that the job does not declare"),
+        (
+            {"steps": [{"id": "A", "callable": "airflow_provider_nomasx1.collectors.db:nope"}]},
+            "steps[0].callable: cannot resolve callable 'airflow_provider_nomasx1.collectors.db:nope'",
+        ),
+        (
+            {"steps": [{"id": "A", "callable": "no_such_package.mod:f"}]},
+            "steps[0].callable: cannot resolve callable 'no_such_package.mod:f'",
+        ),
+        (
+            {"steps": [{"id": "A", "callable": "airflow_provider_nomasx1.collectors.db"}]},
+            "steps[0].callable: 'airflow_provider_nomasx1.collectors.db' is not of the form",
+        ),
+        (
+            {
+                "steps": [
+                    {"id": "A", "callable": "airflow_provider_nomasx1.collectors.db:refresh_views", "colour": "red"}
+                ]
+            },
+            "steps[0].colour: unknown key",
+        ),
+        (
+            {
+                "steps": [
+                    {
+                        "id": "A",
+                        "callable": "airflow_provider_nomasx1.collectors.db:refresh_views",
+                        "params": {"nope": 1},
+                    }
+                ]
+            },
+            "overrides param(s) ['nope'] that the job does not declare",
+        ),
         ({"steps": []}, "steps: List should have at least 1 item"),
         ({"params": {"mystery": None}}, "param 'mystery' has no definition"),
         ({"params": {"apps_id": {"default": 1, "colour": "x"}}}, "params.apps_id.colour: unknown key"),
@@ -201,8 +227,7 @@ def test_broken_specs_are_import_errors_and_the_others_load(tmp_path: Path) -> N
     write_spec(root / "jobs", {**GOOD, "dag_id": "nomasx1-bad-1", "colour": "red"})
     write_spec(root / "jobs", {**GOOD, "dag_id": "nomasx1-bad-2", "schedule": "every day"})
     write_spec(root / "jobs", "dag_id: [\n", name="nomasx1-bad-3")
-    write_spec(root / "jobs", {**GOOD, "dag_id": "nomasx1-bad-4",
-                               "steps": [{"id": "A", "callable": "x.y:z"}]})
+    write_spec(root / "jobs", {**GOOD, "dag_id": "nomasx1-bad-4", "steps": [{"id": "A", "callable": "x.y:z"}]})
     bag = DagBag(dag_folder=str(root))
     assert INSTALL_DAGS <= set(bag.dags)
     assert not any(d.startswith("nomasx1-bad") for d in bag.dags)
@@ -225,10 +250,16 @@ def test_shipped_bundle_loads_without_errors() -> None:
 
 def test_tenants_stamp_per_tenant_jobs(tmp_path: Path) -> None:
     root = _bundle_copy(tmp_path)
-    (root / "tenants.yaml").write_text(yaml.safe_dump({"tenants": [
-        {"name": "nomasx1b", "apps_id": 11, "target_connector": "nomasx1b", "target_schema": "nomasx1b"},
-        {"name": "emea", "apps_id": 12, "source_connector": "jde_emea"},
-    ]}))
+    (root / "tenants.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "tenants": [
+                    {"name": "nomasx1b", "apps_id": 11, "target_connector": "nomasx1b", "target_schema": "nomasx1b"},
+                    {"name": "emea", "apps_id": 12, "source_connector": "jde_emea"},
+                ]
+            }
+        )
+    )
     dags, problems = build_bundle(root / "jobs")
     assert problems == []
     assert "deploy-databases" in dags  # per_tenant: false -> built once

@@ -33,11 +33,25 @@ def test_missing_connection_says_what_to_do() -> None:
 
 
 def test_target_url_keeps_hostile_password(monkeypatch: pytest.MonkeyPatch) -> None:
-    set_conn(monkeypatch, "t1", conn_type="nomasx1", host="db.local", port=6543, login="nx", password=HOSTILE,
-             schema="nomasx1", extra={"sslmode": "require"})
+    set_conn(
+        monkeypatch,
+        "t1",
+        conn_type="nomasx1",
+        host="db.local",
+        port=6543,
+        login="nx",
+        password=HOSTILE,
+        schema="nomasx1",
+        extra={"sslmode": "require"},
+    )
     url = Nomasx1Hook("t1").url
     assert (url.host, url.port, url.username, url.password, url.database) == (
-        "db.local", 6543, "nx", HOSTILE, "nomasx1")
+        "db.local",
+        6543,
+        "nx",
+        HOSTILE,
+        "nomasx1",
+    )
     assert url.query["sslmode"] == "require"
     assert HOSTILE not in repr(url) and HOSTILE not in str(url)  # SQLAlchemy masks it in logs
 
@@ -49,8 +63,16 @@ def test_hostile_password_really_connects(monkeypatch: pytest.MonkeyPatch, pg_ur
         literal = HOSTILE.replace("'", "''").replace("%", "%%")
         conn.exec_driver_sql(f"CREATE ROLE {role} LOGIN PASSWORD '{literal}'")
     try:
-        set_conn(monkeypatch, "t2", conn_type="postgres", host=pg_url.host, port=pg_url.port, login=role,
-                 password=HOSTILE, schema=pg_url.database)
+        set_conn(
+            monkeypatch,
+            "t2",
+            conn_type="postgres",
+            host=pg_url.host,
+            port=pg_url.port,
+            login=role,
+            password=HOSTILE,
+            schema=pg_url.database,
+        )
         hook = Nomasx1Hook("t2")
         ok, message = hook.test_connection()
         assert ok, message
@@ -64,10 +86,21 @@ def test_hostile_password_really_connects(monkeypatch: pytest.MonkeyPatch, pg_ur
 
 
 def test_jde_hook_schema_map_and_read_only(monkeypatch: pytest.MonkeyPatch, pg_url: URL) -> None:
-    set_conn(monkeypatch, "jde1", conn_type="jdedwards", host=pg_url.host, port=pg_url.port,
-             login=pg_url.username, schema=pg_url.database,
-             extra={"db_type": "postgres", "schemas": {"control": "PRODCTL"},
-                    "extra__jdedwards__schema_data": "PRODDTA", "catalogue": {"F95921.include_in_all": "RLCUSTOM"}})
+    set_conn(
+        monkeypatch,
+        "jde1",
+        conn_type="jdedwards",
+        host=pg_url.host,
+        port=pg_url.port,
+        login=pg_url.username,
+        schema=pg_url.database,
+        extra={
+            "db_type": "postgres",
+            "schemas": {"control": "PRODCTL"},
+            "extra__jdedwards__schema_data": "PRODDTA",
+            "catalogue": {"F95921.include_in_all": "RLCUSTOM"},
+        },
+    )
     hook = JdeHook("jde1")
     assert hook.db_type == "postgres"
     assert hook.schemas == JdeSchemaMap(control="PRODCTL", data="PRODDTA").lower()
@@ -79,17 +112,32 @@ def test_jde_hook_schema_map_and_read_only(monkeypatch: pytest.MonkeyPatch, pg_u
 
 
 def test_oracle_url_variants(monkeypatch: pytest.MonkeyPatch) -> None:
-    set_conn(monkeypatch, "ora1", conn_type="jdedwards", host="ora.local", login="JDE", password=HOSTILE,
-             extra={"db_type": "oracle", "service_name": "JDEPROD"})
+    set_conn(
+        monkeypatch,
+        "ora1",
+        conn_type="jdedwards",
+        host="ora.local",
+        login="JDE",
+        password=HOSTILE,
+        extra={"db_type": "oracle", "service_name": "JDEPROD"},
+    )
     url = JdeHook("ora1").url
     assert url.drivername == "oracle+oracledb" and url.port == 1521 and url.password == HOSTILE
     assert url.query == {"service_name": "JDEPROD"}
     assert JdeHook("ora1").schemas.system == "SY920"  # Oracle keeps upper-case names
-    set_conn(monkeypatch, "ora2", conn_type="oracle", host="ora.local", login="JDE", password="x",
-             extra={"sid": "ORCL"})
+    set_conn(
+        monkeypatch, "ora2", conn_type="oracle", host="ora.local", login="JDE", password="x", extra={"sid": "ORCL"}
+    )
     assert JdeHook("ora2").url.database == "ORCL"
-    set_conn(monkeypatch, "ora3", conn_type="oracle", host="h", login="JDE", password="x",
-             extra={"sid": "ORCL", "service_name": "S"})
+    set_conn(
+        monkeypatch,
+        "ora3",
+        conn_type="oracle",
+        host="h",
+        login="JDE",
+        password="x",
+        extra={"sid": "ORCL", "service_name": "S"},
+    )
     with pytest.raises(ConfigurationError, match="either extras.service_name or extras.sid"):
         _ = JdeHook("ora3").url
 
@@ -98,8 +146,9 @@ def test_unknown_db_type_and_schema_key(monkeypatch: pytest.MonkeyPatch) -> None
     set_conn(monkeypatch, "jx", conn_type="jdedwards", host="h", extra={"db_type": "db2"})
     with pytest.raises(ConfigurationError, match="extras.db_type to one of"):
         _ = JdeHook("jx").db_type
-    set_conn(monkeypatch, "jy", conn_type="jdedwards", host="h", extra={"db_type": "postgres",
-                                                                         "schemas": {"sytem": "SY920"}})
+    set_conn(
+        monkeypatch, "jy", conn_type="jdedwards", host="h", extra={"db_type": "postgres", "schemas": {"sytem": "SY920"}}
+    )
     with pytest.raises(ConfigurationError, match=r"Unknown JDE schema key\(s\) \['sytem'\]"):
         _ = JdeHook("jy").schemas
     with pytest.raises(ConfigurationError, match="Invalid JDE schema"):

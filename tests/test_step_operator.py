@@ -35,17 +35,26 @@ def target(pg_url: URL, monkeypatch: pytest.MonkeyPatch) -> sa.Engine:
 
 def make_ctx(step: str = "STEP", apps_id: int = 10, run_id: str = "run-1", **params: object) -> StepContext:
     return StepContext(
-        dag_id="nomasx1-test-1", step=step, run_id=run_id,
+        dag_id="nomasx1-test-1",
+        step=step,
+        run_id=run_id,
         params={"apps_id": apps_id, "target_connector": "nomasx1", "target_schema": "nomasx1", **params},
-        log=LOG, hook_factory=HookCache(),
+        log=LOG,
+        hook_factory=HookCache(),
     )
 
 
 def audit_rows(engine: sa.Engine) -> list[dict]:
     with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(sa.text(
-            "SELECT run_id, step, apps_id, dag_id, table_name, rows_written, status, attempt, message, details, "
-            "finished_at >= started_at AS ordered FROM nomasx1.collect_audit ORDER BY run_id, step"))]
+        return [
+            dict(r._mapping)
+            for r in conn.execute(
+                sa.text(
+                    "SELECT run_id, step, apps_id, dag_id, table_name, rows_written, status, attempt, message, details, "
+                    "finished_at >= started_at AS ordered FROM nomasx1.collect_audit ORDER BY run_id, step"
+                )
+            )
+        ]
 
 
 def test_success_writes_the_audit_row(target: sa.Engine) -> None:
@@ -116,8 +125,10 @@ def test_other_applications_run_in_parallel(target: sa.Engine) -> None:
 
 def test_lock_timeout_says_who_holds_it(target: sa.Engine) -> None:
     with target.connect() as holder:
-        holder.execute(sa.text("SELECT pg_advisory_lock(:ns, hashtext(:k))"),
-                       {"ns": LOCK_NAMESPACE, "k": lock_key(10, "nomasx1-test-1")})
+        holder.execute(
+            sa.text("SELECT pg_advisory_lock(:ns, hashtext(:k))"),
+            {"ns": LOCK_NAMESPACE, "k": lock_key(10, "nomasx1-test-1")},
+        )
         ran = []
         with pytest.raises(LockTimeoutError, match="another run of 'nomasx1-test-1' on application 10"):
             run_step(lambda ctx: ran.append(1), make_ctx(), job_id="nomasx1-test-1", lock_timeout_s=1)
@@ -128,8 +139,12 @@ def test_lock_timeout_says_who_holds_it(target: sa.Engine) -> None:
 
 
 def _airflow_context(params: dict) -> dict:
-    return {"params": params, "run_id": "manual__1", "ti": SimpleNamespace(try_number=1),
-            "dag_run": SimpleNamespace(logical_date=None, data_interval_start=None, data_interval_end=None)}
+    return {
+        "params": params,
+        "run_id": "manual__1",
+        "ti": SimpleNamespace(try_number=1),
+        "dag_run": SimpleNamespace(logical_date=None, data_interval_start=None, data_interval_end=None),
+    }
 
 
 seen: dict = {}
@@ -142,10 +157,15 @@ def record_params(ctx: StepContext) -> None:
 
 def test_operator_merges_step_overrides(target: sa.Engine) -> None:
     with DAG("nomasx1-test-1", schedule=None):
-        op = Nomasx1StepOperator(task_id="REC", callable_path=f"{__name__}:record_params",
-                                 step_params={"mode": "delta"}, job_id="nomasx1-test-1")
-    result = op.execute(_airflow_context({"apps_id": 10, "target_connector": "nomasx1",
-                                          "target_schema": "nomasx1", "mode": "full"}))
+        op = Nomasx1StepOperator(
+            task_id="REC",
+            callable_path=f"{__name__}:record_params",
+            step_params={"mode": "delta"},
+            job_id="nomasx1-test-1",
+        )
+    result = op.execute(
+        _airflow_context({"apps_id": 10, "target_connector": "nomasx1", "target_schema": "nomasx1", "mode": "full"})
+    )
     assert seen["mode"] == "delta" and seen["apps_id"] == 10 and seen["schema"] == "nomasx1"
     assert result["rows"] == {}
     [row] = audit_rows(target)

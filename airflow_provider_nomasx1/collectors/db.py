@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import psycopg
 import sqlalchemy as sa
 from psycopg import sql as psycopg_sql
 from sqlalchemy.exc import DBAPIError
@@ -40,11 +41,16 @@ def _scram_verifier(conn: sa.Connection, password: str, role: str) -> str:
     return raw.pgconn.encrypt_password(password.encode(), role.encode(), b"scram-sha-256").decode()
 
 
-def _privilege_error(ctx: StepContext, admin_id: str, exc: DBAPIError, what: str) -> ConfigurationError:
+def _sqlstate(exc: Exception) -> str:
+    return getattr(getattr(exc, "orig", exc), "sqlstate", "") or ""
+
+
+def _privilege_error(ctx: StepContext, admin_id: str, exc: Exception, what: str) -> ConfigurationError:
     user = ctx.hook_factory("admin", admin_id).connection.login or "?"
     return ConfigurationError(
         f"the admin connection {admin_id!r} (user {user!r}) may not {what}: "
-        f"{str(exc.orig).splitlines()[0]}. As a superuser run `ALTER ROLE {user} CREATEDB CREATEROLE;` "
+        f"{str(getattr(exc, 'orig', exc)).splitlines()[0]}. "
+        f"As a superuser run `ALTER ROLE {user} CREATEDB CREATEROLE;`, "
         "or create the roles and databases yourself and rerun with create_roles=false."
     )
 
@@ -58,13 +64,12 @@ def _ensure_role(ctx: StepContext, conn: sa.Connection, target: TargetDatabase) 
         return False
     if not target.password:
         raise ConfigurationError(
-            f"connection {target.conn_id!r} has no password: set one, the role {target.login!r} is created "
-            "with it"
+            f"connection {target.conn_id!r} has no password: set one, the role {target.login!r} is created with it"
         )
     verifier = _scram_verifier(conn, target.password, target.login)
-    statement = psycopg_sql.SQL(
-        "CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {}"
-    ).format(psycopg_sql.Identifier(target.login), psycopg_sql.Literal(verifier))
+    statement = psycopg_sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {}").format(
+        psycopg_sql.Identifier(target.login), psycopg_sql.Literal(verifier)
+    )
     # straight to the driver: SQLAlchemy would echo the statement in an error message
     with conn.connection.dbapi_connection.cursor() as cursor:
         cursor.execute(statement)
@@ -72,19 +77,13 @@ def _ensure_role(ctx: StepContext, conn: sa.Connection, target: TargetDatabase) 
     return True
 
 
-def _ensure_database(
-    ctx: StepContext, conn: sa.Connection, target: TargetDatabase, owner: str | None
-) -> bool:
-    exists = conn.execute(
-        sa.text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": target.database}
-    ).first()
+def _ensure_database(ctx: StepContext, conn: sa.Connection, target: TargetDatabase, owner: str | None) -> bool:
+    exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": target.database}).first()
     if exists:
         ctx.log.info("database %s exists: left unchanged", target.database)
         return False
     owner_sql = f" OWNER {quote(owner)}" if owner else ""
-    conn.execute(
-        sa.text(f"CREATE DATABASE {quote(target.database)}{owner_sql} ENCODING 'UTF8' TEMPLATE template0")
-    )
+    conn.execute(sa.text(f"CREATE DATABASE {quote(target.database)}{owner_sql} ENCODING 'UTF8' TEMPLATE template0"))
     conn.execute(sa.text(f"REVOKE ALL ON DATABASE {quote(target.database)} FROM PUBLIC"))
     ctx.log.info("database %s created%s", target.database, f" (owner {owner})" if owner else "")
     return True
@@ -106,9 +105,7 @@ def create_databases(ctx: StepContext) -> None:
     admin_id = ctx.param("admin_connector", "default")
     targets = [_target(ctx, conn_id) for conn_id in ctx.param("targets") or []]
     if not targets:
-        raise ConfigurationError(
-            "param 'targets' is empty: list the target connection ids (nomasx1, nomajde)"
-        )
+        raise ConfigurationError("param 'targets' is empty: list the target connection ids (nomasx1, nomajde)")
     create_roles = bool(ctx.param("create_roles", True))
     admin = ctx.hook_factory("admin", admin_id)
     created = 0
@@ -120,8 +117,8 @@ def create_databases(ctx: StepContext) -> None:
                 owner = target.login if create_roles else None
                 created += _ensure_database(ctx, conn, target, owner)
                 created += _ensure_reader_role(ctx, conn, target)
-            except DBAPIError as exc:
-                if getattr(exc.orig, "sqlstate", "") == "42501":  # insufficient_privilege
+            except (DBAPIError, psycopg.Error) as exc:
+                if _sqlstate(exc) == "42501":  # insufficient_privilege
                     raise _privilege_error(ctx, admin_id, exc, "create roles or databases") from None
                 raise
     ctx.result.message = f"{created} object(s) created" if created else "everything already in place"
