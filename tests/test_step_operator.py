@@ -50,7 +50,8 @@ def audit_rows(engine: sa.Engine) -> list[dict]:
             dict(r._mapping)
             for r in conn.execute(
                 sa.text(
-                    "SELECT run_id, step, apps_id, dag_id, table_name, rows_written, status, attempt, message, details, "
+                    "SELECT run_id, step, apps_id, dag_id, table_name, rows_written, status, attempt, message, "
+                    "details, "
                     "finished_at >= started_at AS ordered FROM nomasx1.collect_audit ORDER BY run_id, step"
                 )
             )
