@@ -1,0 +1,435 @@
+"""SQLAlchemy Core tables of the ``nomasx1`` target schema (compliance data, PostgreSQL).
+
+Tables are defined **without a schema** (``schema=None``): the caller picks the schema at run time
+with ``connection.execution_options(schema_translate_map={None: schema})`` (the job param
+``target_schema``, default ``nomasx1``). One schema serves many source applications: every
+business table starts with ``apps_id``, the id of the application in ``settings_applications``.
+
+Conventions (public: reports, dashboards and users' SQL rely on them, see ``docs/schema.md``):
+
+- plain-word column names; booleans are ``boolean``, dates ``date``, instants ``timestamptz``;
+- text key columns are ``NOT NULL``; ``form_name`` / ``version`` hold ``''`` when a row applies to
+  the object as a whole (no form, no version);
+- ``refreshed_at`` = when the collector wrote the row, ``run_id`` = the Airflow run that wrote it;
+- constraint and index names follow :data:`NAMING_CONVENTION` so a migration can name them.
+
+The alembic migration ``0001_initial`` is a frozen copy of these definitions; a test compares the
+two, so any change here needs a new migration (see ``docs/schema.md``).
+"""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+#: deterministic constraint / index names (PostgreSQL index names are unique per schema)
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: FSSETY security-type codes → meaning (JDE-SOURCE.md §2 defaults; overridable per application)
+DEFAULT_SECURITY_TYPE_CODES: dict[str, str] = {
+    "1": "application",
+    "2": "action",
+    "3": "row",
+    "4": "column",
+    "5": "processing_option",
+    "6": "tab",
+    "7": "hyper_exit",
+    "8": "external_calls",
+    "9": "exclusive_application",
+}
+
+#: task views walked for menus when an application does not list its own (reference rows 91, 93)
+DEFAULT_TASK_VIEWS: list[dict[str, object]] = [
+    {"task_view": "91", "name": "EnterpriseOne Menus", "security": True},
+    {"task_view": "93", "name": "Content Development Tools", "security": True},
+]
+
+APPS_TYPES = ("JDE", "DATABASE", "LDAP", "WEBLOGIC", "CUSTOM")
+ROLE_SEQUENCE_DIRECTIONS = ("ascending", "descending")
+ASSIGNMENT_STATUSES = ("active", "expired", "future")
+DECIDED_LEVELS = ("USER", "ROLE", "PUBLIC", "DEFAULT")
+RIGHT_CHANGES = ("GRANTED", "REVOKED", "CHANGED")
+PRINCIPAL_TYPES = ("USER", "ROLE", "PUBLIC")
+COLLECT_STATUSES = ("running", "success", "failed")
+
+#: the six rights flags, in JDE order (run = application security, the rest = action security)
+RIGHT_FLAGS = ("can_run", "can_add", "can_change", "can_delete", "can_ok", "can_copy")
+
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    """SQL text of a CHECK ``column IN (...)`` over constant literals."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _jsonb_literal(value: object) -> sa.TextClause:
+    """Server default for a jsonb column holding ``value``."""
+    text = json.dumps(value, sort_keys=True).replace("'", "''")
+    return sa.text(f"'{text}'::jsonb")
+
+
+def _apps_id() -> sa.Column:
+    return sa.Column("apps_id", sa.Integer, nullable=False, comment="source application (settings_applications)")
+
+
+def _key(name: str, comment: str | None = None, default: str | None = None) -> sa.Column:
+    """A text key column: NOT NULL; ``default`` ('' for form/version) as a server default."""
+    return sa.Column(
+        name,
+        sa.String,
+        nullable=False,
+        server_default=sa.text(f"'{default}'") if default is not None else None,
+        comment=comment,
+    )
+
+
+def _flag(name: str, default: bool | None = None, nullable: bool = False, comment: str | None = None):
+    return sa.Column(
+        name,
+        sa.Boolean,
+        nullable=nullable,
+        server_default=(sa.text("true") if default else sa.text("false")) if default is not None else None,
+        comment=comment,
+    )
+
+
+def _refresh_columns() -> list[sa.Column]:
+    return [
+        sa.Column(
+            "refreshed_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            server_default=sa.text("now()"),
+            comment="when the collector wrote the row",
+        ),
+        sa.Column("run_id", sa.String, nullable=True, comment="Airflow run id of the writing run"),
+    ]
+
+
+def _decision_columns(prefix: str, what: str, required: bool) -> list[sa.Column]:
+    """The security record that decided a right: level, principal, object, form, version."""
+    return [
+        sa.Column(f"{prefix}decided_level", sa.String, nullable=not required, comment=f"level deciding {what}"),
+        sa.Column(
+            f"{prefix}decided_by",
+            sa.String,
+            nullable=True,
+            comment=f"principal deciding {what} (null: DEFAULT)",
+        ),
+        sa.Column(f"{prefix}decided_object", sa.String, nullable=True, comment="object or *ALL of the record"),
+        sa.Column(f"{prefix}decided_form", sa.String, nullable=True, comment="form of the record ('' = all)"),
+        sa.Column(f"{prefix}decided_version", sa.String, nullable=True, comment="version ('' = all)"),
+    ]
+
+
+# --------------------------------------------------------------------------------------------------
+# Application registry
+# --------------------------------------------------------------------------------------------------
+
+settings_applications = sa.Table(
+    "settings_applications",
+    metadata,
+    sa.Column("apps_id", sa.Integer, primary_key=True, autoincrement=False, comment="application id"),
+    sa.Column("apps_name", sa.String, nullable=False, comment="display name"),
+    sa.Column("apps_type", sa.String, nullable=False, server_default=sa.text("'JDE'")),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("source_conn_id", sa.String, nullable=True, comment="Airflow connection of the source"),
+    sa.Column("role_sequence_direction", sa.String, nullable=False, server_default=sa.text("'ascending'")),
+    sa.Column("signin_mode", sa.String, nullable=False, server_default=sa.text("'*ALL'")),
+    sa.Column(
+        "security_type_codes",
+        JSONB,
+        nullable=False,
+        server_default=_jsonb_literal(DEFAULT_SECURITY_TYPE_CODES),
+        comment="FSSETY code -> security type",
+    ),
+    sa.Column("dormant_days", sa.Integer, nullable=False, server_default=sa.text("90")),
+    sa.Column("out_purge", sa.Boolean, nullable=False, server_default=sa.text("false")),
+    sa.Column("out_retention_days", sa.Integer, nullable=True),
+    sa.Column("audit_conn_id", sa.String, nullable=True, comment="Airflow connection of the audit source"),
+    sa.Column("audit_scn", sa.BigInteger, nullable=True, comment="LogMiner watermark (last SCN read)"),
+    sa.Column("audit_last", sa.DateTime(timezone=True), nullable=True, comment="last successful extract"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    sa.CheckConstraint(_in("apps_type", APPS_TYPES), name="apps_type"),
+    sa.CheckConstraint(_in("role_sequence_direction", ROLE_SEQUENCE_DIRECTIONS), name="role_sequence_direction"),
+    sa.CheckConstraint("dormant_days > 0", name="dormant_days"),
+    sa.CheckConstraint("out_retention_days IS NULL OR out_retention_days >= 0", name="out_retention_days"),
+    comment="registry of source applications; apps_id keys every other table",
+)
+
+settings_jdedwards = sa.Table(
+    "settings_jdedwards",
+    metadata,
+    sa.Column(
+        "apps_id",
+        sa.Integer,
+        sa.ForeignKey("settings_applications.apps_id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Column("system_schema", sa.String, nullable=True, comment="system data source (SY920)"),
+    sa.Column("control_schema", sa.String, nullable=True, comment="control tables (PRODCTL)"),
+    sa.Column("data_schema", sa.String, nullable=True, comment="business data (PRODDTA)"),
+    sa.Column("object_librarian_schema", sa.String, nullable=True, comment="object librarian (OL920)"),
+    sa.Column("data_dictionary_schema", sa.String, nullable=True, comment="data dictionary (DD920)"),
+    sa.Column("central_objects_schema", sa.String, nullable=True, comment="central objects (PD920)"),
+    sa.Column("server_map_schema", sa.String, nullable=True, comment="server map (SVM920)"),
+    sa.Column("security_schema", sa.String, nullable=True, comment="schema of F00950 (null = system)"),
+    sa.Column("collect_standard_menus", sa.Boolean, nullable=False, server_default=sa.text("true")),
+    sa.Column("collect_e1_pages", sa.Boolean, nullable=False, server_default=sa.text("true")),
+    sa.Column("collect_composite_pages", sa.Boolean, nullable=False, server_default=sa.text("true")),
+    sa.Column(
+        "task_views",
+        JSONB,
+        nullable=False,
+        server_default=_jsonb_literal(DEFAULT_TASK_VIEWS),
+        comment="task views walked for menus: [{task_view, name, security}]",
+    ),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    comment="per-application JD Edwards settings (schema overrides, menu flags, task views)",
+)
+
+# --------------------------------------------------------------------------------------------------
+# Security catalogues
+# --------------------------------------------------------------------------------------------------
+
+security_users = sa.Table(
+    "security_users",
+    metadata,
+    _apps_id(),
+    _key("user_id", "account id (JDE F0092 ULUSER)"),
+    sa.Column("user_name", sa.String, nullable=True, comment="person name (F0101 ABALPH)"),
+    sa.Column("address_number", sa.BigInteger, nullable=True, comment="address book number (ULAN8)"),
+    sa.Column("registration", sa.String, nullable=True, comment="HR id used to match the directory"),
+    sa.Column("status_code", sa.String, nullable=True, comment="source status code (F98OWSEC SCEUSER)"),
+    _flag("enabled", default=True, comment="account may sign in"),
+    sa.Column("created_date", sa.Date, nullable=True),
+    sa.Column("last_login_date", sa.Date, nullable=True, comment="latest sign-on (F9312)"),
+    sa.Column("password_changed_date", sa.Date, nullable=True),
+    _flag("privileged", default=False),
+    _flag("dormant", default=False, comment="enabled and no sign-on within dormant_days"),
+    _flag("no_role", default=False, comment="enabled and no active assignment"),
+    sa.Column("duplicate_of", sa.String, nullable=True, comment="other account with the same address number"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "user_id"),
+    sa.Index(None, "apps_id", "address_number"),
+    comment="user accounts of each application",
+)
+
+security_roles = sa.Table(
+    "security_roles",
+    metadata,
+    _apps_id(),
+    _key("role_id", "role id (F00926 AUUSER)"),
+    sa.Column("description", sa.String, nullable=True),
+    sa.Column("sequence", sa.Integer, nullable=True, comment="role sequence (F00926 AUSEQNO)"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "role_id"),
+    comment="roles of each application",
+)
+
+security_assignments = sa.Table(
+    "security_assignments",
+    metadata,
+    _apps_id(),
+    _key("user_id"),
+    _key("role_id"),
+    sa.Column("effective_date", sa.Date, nullable=False),
+    sa.Column("expiration_date", sa.Date, nullable=True, comment="null = never; inactive from this day on"),
+    _flag("include_in_all", default=True, comment="role activated by the *ALL sign-in"),
+    sa.Column("status", sa.String, nullable=False),
+    _flag("role_missing", default=False, comment="the role does not exist in security_roles"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "user_id", "role_id", "effective_date"),
+    sa.CheckConstraint(_in("status", ASSIGNMENT_STATUSES), name="status"),
+    sa.Index(None, "apps_id", "role_id", "user_id"),
+    comment="role assignments (F95921) with their dates and status as of the run",
+)
+
+security_menus = sa.Table(
+    "security_menus",
+    metadata,
+    _apps_id(),
+    _key("task_view", "task view (root) id"),
+    _key("path", "stable path key: task ids from the root, dot separated"),
+    sa.Column("task_id", sa.String, nullable=False),
+    sa.Column("parent_task_id", sa.String, nullable=True),
+    sa.Column("label", sa.String, nullable=True),
+    sa.Column("path_labels", sa.String, nullable=True, comment="breadcrumb of labels, ' > ' separated"),
+    sa.Column("level", sa.Integer, nullable=False, comment="depth below the task view (1 = top)"),
+    sa.Column("sequence", sa.Integer, nullable=True, comment="presentation sequence under the parent"),
+    sa.Column("task_type", sa.String, nullable=True),
+    sa.Column("object_name", sa.String, nullable=True, comment="launched object (null for folders)"),
+    sa.Column("form_name", sa.String, nullable=True),
+    sa.Column("version", sa.String, nullable=True),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "task_view", "path"),
+    sa.Index(None, "apps_id", "object_name"),
+    comment="menu tree (task views) flattened, one row per task path",
+)
+
+# --------------------------------------------------------------------------------------------------
+# Rights
+# --------------------------------------------------------------------------------------------------
+
+security_rights_roles = sa.Table(
+    "security_rights_roles",
+    metadata,
+    _apps_id(),
+    _key("role_id"),
+    _key("object_name"),
+    _key("form_name", default=""),
+    _key("version", default=""),
+    *(_flag(name) for name in RIGHT_FLAGS),
+    _flag("can_scroll", nullable=True, comment="scroll to end (when the source has it)"),
+    *_decision_columns("", "can_run", required=True),
+    *_decision_columns("action_", "the action flags", required=False),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "role_id", "object_name", "form_name", "version"),
+    sa.CheckConstraint(_in("decided_level", DECIDED_LEVELS), name="decided_level"),
+    sa.CheckConstraint(
+        f"action_decided_level IS NULL OR {_in('action_decided_level', DECIDED_LEVELS)}",
+        name="action_decided_level",
+    ),
+    sa.Index(None, "apps_id", "object_name", "form_name", "version"),
+    comment="what each role grants (role, then *PUBLIC, then default)",
+)
+
+security_rights_users = sa.Table(
+    "security_rights_users",
+    metadata,
+    _apps_id(),
+    _key("user_id"),
+    _key("object_name"),
+    _key("form_name", default=""),
+    _key("version", default=""),
+    *(_flag(name) for name in RIGHT_FLAGS),
+    _flag("can_scroll", nullable=True, comment="scroll to end (when the source has it)"),
+    *_decision_columns("", "can_run", required=True),
+    *_decision_columns("action_", "the action flags", required=False),
+    sa.Column("as_of_date", sa.Date, nullable=True, comment="date the rights were resolved for"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "user_id", "object_name", "form_name", "version"),
+    sa.CheckConstraint(_in("decided_level", DECIDED_LEVELS), name="decided_level"),
+    sa.CheckConstraint(
+        f"action_decided_level IS NULL OR {_in('action_decided_level', DECIDED_LEVELS)}",
+        name="action_decided_level",
+    ),
+    sa.Index(None, "apps_id", "object_name", "form_name", "version"),
+    sa.Index(None, "apps_id", "decided_by"),
+    comment="effective rights of each user with the security record that decided them",
+)
+
+security_rights_audit = sa.Table(
+    "security_rights_audit",
+    metadata,
+    _apps_id(),
+    _key("principal", "user, role or *PUBLIC whose right changed"),
+    _key("object_name"),
+    _key("form_name", default=""),
+    _key("version", default=""),
+    sa.Column("detected_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("principal_type", sa.String, nullable=True),
+    sa.Column("change", sa.String, nullable=False),
+    *(_flag(f"before_{name}", nullable=True) for name in RIGHT_FLAGS),
+    *(_flag(f"after_{name}", nullable=True) for name in RIGHT_FLAGS),
+    sa.Column("run_id", sa.String, nullable=True),
+    sa.PrimaryKeyConstraint("apps_id", "principal", "object_name", "form_name", "version", "detected_at"),
+    sa.CheckConstraint(_in("change", RIGHT_CHANGES), name="change"),
+    sa.CheckConstraint(f"principal_type IS NULL OR {_in('principal_type', PRINCIPAL_TYPES)}", name="principal_type"),
+    sa.Index(None, "apps_id", "detected_at"),
+    sa.Index(None, "apps_id", "object_name"),
+    comment="rights granted, revoked or changed between two collections (before/after flags)",
+)
+
+# --------------------------------------------------------------------------------------------------
+# Segregation of duties results
+# --------------------------------------------------------------------------------------------------
+
+sod_conflict_details = sa.Table(
+    "sod_conflict_details",
+    metadata,
+    _apps_id(),
+    _key("process_id"),
+    _key("activity1_id"),
+    _key("activity2_id"),
+    _key("user_id"),
+    _key("object1", "object that gives activity 1"),
+    _key("object2", "object that gives activity 2"),
+    sa.Column("risk_id", sa.String, nullable=True),
+    sa.Column("risk_level", sa.String, nullable=True, comment="matrix level, else the risk's level"),
+    sa.Column("role1", sa.String, nullable=True, comment="principal that granted object1"),
+    sa.Column("role2", sa.String, nullable=True, comment="principal that granted object2"),
+    _flag("privileged", default=False, comment="the user is flagged privileged"),
+    _flag("mitigated", default=False),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "process_id", "activity1_id", "activity2_id", "user_id", "object1", "object2"),
+    sa.Index(None, "apps_id", "user_id"),
+    comment="one realised conflict per user and object pair",
+)
+
+sod_conflict_summary = sa.Table(
+    "sod_conflict_summary",
+    metadata,
+    _apps_id(),
+    _key("process_id"),
+    _key("activity1_id"),
+    _key("activity2_id"),
+    sa.Column("risk_id", sa.String, nullable=True),
+    sa.Column("risk_level", sa.String, nullable=True),
+    sa.Column("users_count", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Column("privileged_users_count", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Column("mitigated_count", sa.Integer, nullable=False, server_default=sa.text("0")),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "process_id", "activity1_id", "activity2_id"),
+    comment="users in conflict per matrix rule",
+)
+
+# --------------------------------------------------------------------------------------------------
+# Collection audit
+# --------------------------------------------------------------------------------------------------
+
+collect_audit = sa.Table(
+    "collect_audit",
+    metadata,
+    sa.Column("run_id", sa.String, nullable=False),
+    sa.Column("step", sa.String, nullable=False, comment="step id (e.g. SECURITY_USERS)"),
+    sa.Column("apps_id", sa.Integer, nullable=True, comment="null for steps not tied to an application"),
+    sa.Column("dag_id", sa.String, nullable=False),
+    sa.Column("table_name", sa.String, nullable=True, comment="main table written"),
+    sa.Column("rows_written", sa.BigInteger, nullable=True),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("status", sa.String, nullable=False, server_default=sa.text("'running'")),
+    sa.Column("attempt", sa.Integer, nullable=False, server_default=sa.text("1")),
+    sa.Column("message", sa.Text, nullable=True),
+    sa.Column("details", JSONB, nullable=True, comment="per-table row counts and step metrics"),
+    sa.PrimaryKeyConstraint("run_id", "step"),
+    sa.CheckConstraint(_in("status", COLLECT_STATUSES), name="status"),
+    sa.Index(None, "apps_id", "dag_id", "finished_at"),
+    comment="one row per step of every run: what was written, when, with which outcome",
+)
+
+#: business tables (keyed by apps_id first), in dependency order
+BUSINESS_TABLES = (
+    "security_users",
+    "security_roles",
+    "security_assignments",
+    "security_menus",
+    "security_rights_roles",
+    "security_rights_users",
+    "security_rights_audit",
+    "sod_conflict_details",
+    "sod_conflict_summary",
+)
