@@ -188,7 +188,7 @@ def test_init_upgrade_refresh_through_airflow(target_env: dict, pg_engine: sa.En
         populated = conn.execute(
             sa.text("SELECT bool_and(ispopulated) FROM pg_matviews WHERE schemaname = 'nomasx1'")
         ).scalar()
-    assert audit["UPGRADE_SCHEMA"].startswith("already at head")
+    assert audit["UPGRADE_SCHEMA"] == f"schema nomasx1: already at head {bootstrap.head_revision()}, nothing to do"
     assert "revision" in audit["INIT_SCHEMA"]
     assert populated is True
 
@@ -230,3 +230,67 @@ def test_bundle_class_serves_the_jobs_from_the_package(airflow_env: dict) -> Non
     dags = {d["dag_id"]: d for d in cli_json(listed.stdout)}
     assert set(INSTALL_DAGS) <= set(dags)
     assert {d["bundle_name"] for d in dags.values()} == {"nomasx1"}
+
+
+@pytest.fixture
+def api_server(airflow_env: dict) -> Iterator[str]:
+    """A real Airflow api-server on loopback (no login: simple auth manager, all admins)."""
+    import socket
+    import time
+
+    import requests
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**airflow_env, "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True"}
+    proc = subprocess.Popen([AIRFLOW, "api-server", "--host", "127.0.0.1", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if requests.get(f"{url}/api/v2/version", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("airflow api-server did not start")
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_init_db_clones_a_tenant_and_refuses_a_second_time(install_env: dict, api_server: str) -> None:
+    import requests
+
+    server, names = install_env["server"], install_env["names"]
+    env = dict(install_env["env"])
+    first_deploy = testing.run_bundled_dag("deploy-databases", env=env)
+    assert first_deploy.state == "success", first_deploy
+    tag = uuid.uuid4().hex[:6]
+    new_conn, new_db = f"nomasx1b_{tag}", f"nxb_{tag}"
+    env["AIRFLOW_CONN_AIRFLOW_API"] = json.dumps({"conn_type": "http", "host": api_server})
+    conf = {"new_connection": new_conn, "new_database": new_db, "target_connector": new_conn}
+    try:
+        run = testing.run_bundled_dag("nomasx1-init-db", env=env, conf=conf)
+        assert run.tasks == {"PRECHECK": "success", "CREATE_DATABASE": "success", "CLONE_CONNECTION": "success",
+                             "INIT_SCHEMA": "success"}, run
+        created = requests.get(f"{api_server}/api/v2/connections/{new_conn}", timeout=10).json()
+        assert created["schema"] == new_db and created["login"] == names["nomasx1"]
+        tenant = sa.create_engine(server.set(database=new_db))
+        assert bootstrap.current_revision(tenant, "nomasx1") == bootstrap.head_revision()
+        tenant.dispose()
+
+        again = testing.run_bundled_dag("nomasx1-init-db", env=env, conf=conf)
+        assert again.state == "failed" and again.tasks["PRECHECK"] == "failed"
+        assert again.tasks["CREATE_DATABASE"] == "upstream_failed"
+    finally:
+        requests.delete(f"{api_server}/api/v2/connections/{new_conn}", timeout=10)
+        admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {new_db} WITH (FORCE)")
+        admin.dispose()

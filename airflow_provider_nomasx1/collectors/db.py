@@ -127,11 +127,18 @@ def create_databases(ctx: StepContext) -> None:
 
 def init_schema(ctx: StepContext) -> None:
     """Create the missing nomasx1 objects in ``target_schema`` (never drops or alters anything)."""
+    init_schema_on(ctx, ctx.target().engine)
+
+
+def init_schema_on(ctx: StepContext, engine: sa.Engine) -> None:
+    """Bootstrap ``target_schema`` through ``engine`` and let the reader role read it."""
     from airflow_provider_nomasx1.schema import bootstrap
 
-    engine = ctx.target().engine
     report = bootstrap.init_schema(engine, ctx.schema)
-    _report(ctx, report)
+    ctx.result.message = report.summary()
+    ctx.log.info(ctx.result.message)
+    if report.upgrade_needed:
+        ctx.log.warning("the schema is behind this provider version: run nomasx1-upgrade-schema-1")
     _grant_reader(ctx, engine)
 
 
@@ -154,10 +161,7 @@ def upgrade_schema(ctx: StepContext) -> None:
     from airflow_provider_nomasx1.schema import bootstrap
 
     report = bootstrap.upgrade_schema(ctx.target().engine, ctx.schema)
-    if report.changed:
-        ctx.result.message = f"upgraded {report.from_revision or 'base'} -> {report.to_revision}"
-    else:
-        ctx.result.message = f"already at head ({report.to_revision}): nothing to do"
+    ctx.result.message = report.summary()
     ctx.log.info(ctx.result.message)
 
 
@@ -168,12 +172,3 @@ def refresh_views(ctx: StepContext) -> None:
     for view, rows in bootstrap.refresh_views(ctx.target().engine, ctx.schema).items():
         ctx.result.add(view, rows)
         ctx.log.info("refreshed %s: %s rows", view, f"{rows:,}")
-
-
-def _report(ctx: StepContext, report) -> None:
-    created = list(getattr(report, "created", []) or [])
-    for name in created:
-        ctx.log.info("created %s", name)
-    ctx.result.message = f"{len(created)} object(s) created" if created else "schema already complete"
-    ctx.result.message += f"; revision {getattr(report, 'revision', None)}"
-    ctx.log.info(ctx.result.message)

@@ -98,10 +98,16 @@ def clone_connection(ctx: StepContext) -> None:
 
 
 def init_schema(ctx: StepContext) -> None:
-    """Bootstrap the schema in the new tenant database."""
+    """Bootstrap the schema in the new tenant database.
+
+    It connects with the source connection's credentials to the new database, which is exactly
+    what the cloned connection holds, so it does not depend on how fast a secrets backend or a
+    cache sees the connection just created.
+    """
     from airflow_provider_nomasx1.collectors import db
 
-    db.init_schema(ctx)
+    source, _new_conn, database = _names(ctx)
+    db.init_schema_on(ctx, ctx.hook_factory("target", source).for_database(database).engine)
 
 
 def _api(ctx: StepContext):
