@@ -16,6 +16,9 @@ from pydantic import ValidationError
 
 from airflow_provider_nomasx1.dagspec.model import JobSpec
 
+#: libyaml's C parser when PyYAML was built with it (parsing is most of the bundle's parse time)
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class SpecProblem:
@@ -72,7 +75,7 @@ def _problems_from_validation(path: Path, exc: ValidationError) -> list[SpecProb
 def read_spec(path: Path) -> JobSpec:
     """Parse and validate one spec file, raising :class:`SpecFileError` with every problem."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
