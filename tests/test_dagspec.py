@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -289,3 +290,14 @@ def test_assets_produced_and_scheduled_on(tmp_path: Path) -> None:
     [outlet] = p_dag.get_task("SECOND").outlets
     assert outlet.name == "security.10" and outlet.uri == "nomasx1://security/10"
     assert type(c_dag.timetable).__name__ == "AssetOrTimeSchedule"
+
+
+def test_tenants_from_an_airflow_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _bundle_copy(tmp_path)
+    monkeypatch.setenv("AIRFLOW_VAR_NOMASX1_TENANTS", json.dumps({"tenants": [{"name": "nomasx1c", "apps_id": 13}]}))
+    dags, _ = build_bundle(root / "jobs")
+    assert "nomasx1c.nomasx1-refresh-views" not in dags  # the Variable is read only when asked to
+    monkeypatch.setenv("NOMASX1_TENANTS_FROM_VARIABLE", "1")
+    dags, problems = build_bundle(root / "jobs")
+    assert problems == []
+    assert dags["nomasx1c.nomasx1-refresh-views"].params.get_param("apps_id").value == 13
