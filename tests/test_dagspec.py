@@ -217,7 +217,8 @@ def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
 def _bundle_copy(tmp_path: Path) -> Path:
     root = tmp_path / "bundle"
     (root / "jobs").mkdir(parents=True)
-    shutil.copy(bundle_dir() / "nomasx1_jobs.py", root / "nomasx1_jobs.py")
+    for loader in ("nomasx1_jobs.py", "nomasx1_spec_check.py"):
+        shutil.copy(bundle_dir() / loader, root / loader)
     for spec in (bundle_dir() / "jobs").glob("*.yaml"):
         shutil.copy(spec, root / "jobs" / spec.name)
     return root
@@ -233,7 +234,7 @@ def test_broken_specs_are_import_errors_and_the_others_load(tmp_path: Path) -> N
     assert INSTALL_DAGS <= set(bag.dags)
     assert not any(d.startswith("nomasx1-bad") for d in bag.dags)
     [(path, message)] = bag.import_errors.items()
-    assert path.endswith("nomasx1_jobs.py")
+    assert path.endswith("nomasx1_spec_check.py")  # not the file that defines the DAGs
     assert "jobs/nomasx1-bad-1.yaml: colour: unknown key" in message
     assert "jobs/nomasx1-bad-2.yaml: schedule: 'every day' is not a valid cron expression" in message
     assert "jobs/nomasx1-bad-3.yaml: line 2, column 1: invalid YAML" in message
@@ -273,13 +274,37 @@ def test_tenants_stamp_per_tenant_jobs(tmp_path: Path) -> None:
     assert "nomasx1-refresh-views" not in dags  # with tenants, every copy is a tenant's
 
 
-def test_bad_tenants_file_is_reported(tmp_path: Path) -> None:
+def test_bad_tenants_file_is_reported_and_builds_no_tenant_job(tmp_path: Path) -> None:
     root = _bundle_copy(tmp_path)
     (root / "tenants.yaml").write_text(yaml.safe_dump({"tenants": [{"name": "B!", "apps_id": 0}]}))
     dags, problems = build_bundle(root / "jobs")
-    assert INSTALL_DAGS <= set(dags)
     keys = {(str(p.path), p.key) for p in problems}
     assert ("tenants.yaml", "tenants[0].name") in keys and ("tenants.yaml", "tenants[0].apps_id") in keys
+    # server-wide install jobs still load; per-tenant jobs are not built with default connections
+    assert {"deploy-databases", "nomasx1-init-db"} <= set(dags)
+    assert "nomasx1-refresh-views" not in dags and "nomasx1-init-schema-1" not in dags
+
+
+def test_tenant_params_must_be_declared(tmp_path: Path) -> None:
+    root = _bundle_copy(tmp_path)
+    (root / "tenants.yaml").write_text(
+        yaml.safe_dump({"tenants": [{"name": "b", "apps_id": 2, "params": {"colour": "red"}}]})
+    )
+    _dags, problems = build_bundle(root / "jobs")
+    assert [(p.key, p.reason) for p in problems] == [("tenants[0].params.colour", "no job declares this param")]
+
+
+def test_missing_tenants_file_and_bad_variable_are_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _bundle_copy(tmp_path)
+    monkeypatch.setenv("NOMASX1_TENANTS_FILE", str(tmp_path / "nope.yaml"))
+    _dags, problems = build_bundle(root / "jobs")
+    assert [p.reason for p in problems] == ["cannot read the tenants file: No such file or directory"]
+    monkeypatch.delenv("NOMASX1_TENANTS_FILE")
+    monkeypatch.setenv("NOMASX1_TENANTS_FROM_VARIABLE", "1")
+    monkeypatch.setenv("AIRFLOW_VAR_NOMASX1_TENANTS", "{not json")
+    _dags, problems = build_bundle(root / "jobs")
+    assert [str(p.path) for p in problems] == ["Variable nomasx1_tenants"]
+    assert problems[0].reason.startswith("invalid JSON")
 
 
 def test_assets_produced_and_scheduled_on(tmp_path: Path) -> None:

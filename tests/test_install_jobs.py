@@ -23,6 +23,7 @@ from airflow_provider_nomasx1.schema import bootstrap
 
 pytestmark = pytest.mark.airflow
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
+REPO_DAGS = Path(__file__).resolve().parent.parent / "dags"
 INSTALL_DAGS = [
     "deploy-databases",
     "nomasx1-init-db",
@@ -244,8 +245,12 @@ def api_server(airflow_env: dict) -> Iterator[str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**airflow_env, "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True"}
-    proc = subprocess.Popen([AIRFLOW, "api-server", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [AIRFLOW, "api-server", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -277,8 +282,12 @@ def test_init_db_clones_a_tenant_and_refuses_a_second_time(install_env: dict, ap
     conf = {"new_connection": new_conn, "new_database": new_db, "target_connector": new_conn}
     try:
         run = testing.run_bundled_dag("nomasx1-init-db", env=env, conf=conf)
-        assert run.tasks == {"PRECHECK": "success", "CREATE_DATABASE": "success", "CLONE_CONNECTION": "success",
-                             "INIT_SCHEMA": "success"}, run
+        assert run.tasks == {
+            "PRECHECK": "success",
+            "CREATE_DATABASE": "success",
+            "CLONE_CONNECTION": "success",
+            "INIT_SCHEMA": "success",
+        }, run
         created = requests.get(f"{api_server}/api/v2/connections/{new_conn}", timeout=10).json()
         assert created["schema"] == new_db and created["login"] == names["nomasx1"]
         tenant = sa.create_engine(server.set(database=new_db))
@@ -294,3 +303,30 @@ def test_init_db_clones_a_tenant_and_refuses_a_second_time(install_env: dict, ap
         with admin.connect() as conn:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {new_db} WITH (FORCE)")
         admin.dispose()
+
+
+def test_a_broken_spec_leaves_the_other_dags_scheduled(tmp_path: Path, airflow_env: dict) -> None:
+    """Through the metadata database: the valid DAGs are neither stale nor flagged with import errors."""
+    import shutil
+
+    bundle = tmp_path / "bundle"
+    shutil.copytree(REPO_DAGS, bundle)
+    (bundle / "jobs" / "nomasx1-broken-1.yaml").write_text("dag_id: nomasx1-broken-1\nfamily: games\n")
+    home = tmp_path / "airflow"
+    env = {**airflow_env, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__DAGS_FOLDER": str(bundle)}
+    for cmd in (["db", "migrate"], ["dags", "reserialize"]):
+        run = subprocess.run([AIRFLOW, *cmd], env=env, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr[-2000:]
+    errors = subprocess.run(
+        [AIRFLOW, "dags", "list-import-errors", "-o", "json"], env=env, capture_output=True, text=True, timeout=300
+    )
+    [error] = cli_json(errors.stdout)
+    assert error["filepath"].endswith("nomasx1_spec_check.py")
+    assert "jobs/nomasx1-broken-1.yaml: family: Input should be" in error["error"]
+    assert "jobs/nomasx1-broken-1.yaml: display_name: required key is missing" in error["error"]
+    import sqlite3
+
+    with sqlite3.connect(home / "airflow.db") as db:
+        rows = dict(db.execute("SELECT dag_id, is_stale OR has_import_errors FROM dag").fetchall())
+    assert set(INSTALL_DAGS) <= set(rows)
+    assert not any(rows[d] for d in INSTALL_DAGS), rows

@@ -63,9 +63,7 @@ async def long_run_alert(
     try:
         from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 
-        notifier = SmtpNotifier(
-            to=email, subject=subject, html_content=f"<p>{body}</p>", smtp_conn_id=smtp_conn_id
-        )
+        notifier = SmtpNotifier(to=email, subject=subject, html_content=f"<p>{body}</p>", smtp_conn_id=smtp_conn_id)
         await notifier.async_notify(context)
     except Exception:  # the warning above is already logged; a broken mail must not hide it
         log.exception("long-run alert e-mail to %s through %s failed", email, smtp_conn_id)

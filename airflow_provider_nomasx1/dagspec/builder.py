@@ -11,7 +11,6 @@ from typing import Any
 
 from airflow.sdk import DAG, Asset, DeadlineAlert, DeadlineReference, Param, chain
 from airflow.sdk.definitions.callback import AsyncCallback
-from airflow.timetables.base import Timetable
 
 from airflow_provider_nomasx1.dagspec.alerts import deadlines_enabled
 from airflow_provider_nomasx1.dagspec.model import JobSpec
@@ -49,9 +48,7 @@ def _asset_uri(name: str) -> str:
 def _schedule(spec: JobSpec, params: dict[str, Param]) -> Any:
     from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable
 
-    timetable: Timetable | None = (
-        CronTriggerTimetable(spec.schedule, timezone=spec.timezone) if spec.schedule else None
-    )
+    timetable = CronTriggerTimetable(spec.schedule, timezone=spec.timezone) if spec.schedule else None
     assets = _asset_names(spec.assets.schedule_on, params)
     if assets and timetable:
         return AssetOrTimeSchedule(timetable=timetable, assets=assets)
@@ -95,6 +92,7 @@ def build_dag(spec: JobSpec, tenant: TenantSpec | None = None) -> DAG:
         start_date=START_DATE,
         catchup=False,
         is_paused_upon_creation=not spec.enabled,
+        auto_register=False,  # the loader file exposes the DAGs it wants Airflow to see
         max_active_runs=spec.max_active_runs,
         tags=tags,
         params=params,

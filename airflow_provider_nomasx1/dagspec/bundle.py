@@ -1,11 +1,11 @@
 """Load the whole bundle (every spec and tenant) and expose it to Airflow.
 
-Airflow records import errors per *Python* file, and an exception raised while the loader module
-runs would hide every DAG of the bundle. So the loader never raises for one bad spec: it builds
-the good ones, and reports the bad ones through :class:`SpecErrorReport`, a DAG-shaped carrier
-whose ``validate()`` fails. The DAG processor validates each DAG before bagging it and records a
-failure as an import error of the loader file, with our message naming each spec file, key and
-reason; the carrier itself is never bagged, and the valid DAGs load as usual.
+Airflow tracks import errors per *Python* file, and marks every DAG defined by a file with an
+import error as stale (the scheduler then skips them). So the bundle has two loader files:
+
+- ``nomasx1_jobs.py`` builds the DAGs of the valid specs and never fails because of a bad one;
+- ``nomasx1_spec_check.py`` defines no DAG: it raises when a spec is wrong, so the problems show
+  up as *its* import error (each as ``file: key: reason``) while every valid DAG stays scheduled.
 """
 
 from __future__ import annotations
@@ -19,48 +19,34 @@ from airflow.sdk import DAG
 
 from airflow_provider_nomasx1.dagspec.builder import build_dag, dag_id_for
 from airflow_provider_nomasx1.dagspec.loader import SpecFileError, SpecProblem, read_specs
-from airflow_provider_nomasx1.dagspec.tenants import load_tenants
+from airflow_provider_nomasx1.dagspec.tenants import TenantSpec, load_tenants
 from airflow_provider_nomasx1.resources import bundle_dir
 
 log = logging.getLogger(__name__)
 
 JOBS_FOLDER = "jobs"
-ERROR_REPORT_DAG_ID = "nomasx1-spec-errors"
-
-
-class SpecErrorReport(DAG):
-    """Not a runnable DAG: the carrier of the bundle's spec errors (see the module docstring)."""
-
-    problems: list[SpecProblem]
-
-    def validate(self) -> None:
-        raise SpecFileError(self.problems)
-
-
-def _error_report(problems: list[SpecProblem]) -> SpecErrorReport:
-    report = SpecErrorReport(dag_id=ERROR_REPORT_DAG_ID, schedule=None)
-    report.problems = problems
-    return report
+CHECK_FILE = "nomasx1_spec_check.py"
 
 
 def build_bundle(jobs_dir: Path, tenants_dir: Path | None = None) -> tuple[dict[str, DAG], list[SpecProblem]]:
     """All DAGs of a jobs folder, keyed by dag_id, and the problems of the specs that failed."""
     specs, problems = read_specs(jobs_dir)
     try:
-        tenants = load_tenants(tenants_dir or jobs_dir.parent)
+        tenants: list[TenantSpec] | None = load_tenants(tenants_dir or jobs_dir.parent, specs)
     except SpecFileError as exc:
+        # never fall back to untenanted DAGs: they would run against the default connections
         problems.extend(exc.problems)
-        tenants = []
+        tenants = None
     dags: dict[str, DAG] = {}
     for spec in specs:
+        if spec.per_tenant and tenants is None:
+            continue
         stamps = tenants if (tenants and spec.per_tenant) else [None]
         for tenant in stamps:
             try:
                 dag = build_dag(spec, tenant)
             except Exception as exc:  # an Airflow-level rejection of a spec that validated
-                problems.append(
-                    SpecProblem(jobs_dir / f"{spec.dag_id}.yaml", "", f"{type(exc).__name__}: {exc}")
-                )
+                problems.append(SpecProblem(jobs_dir / f"{spec.dag_id}.yaml", "", f"{type(exc).__name__}: {exc}"))
                 continue
             dags[dag_id_for(spec, tenant)] = dag
     root = jobs_dir.parent
@@ -68,15 +54,23 @@ def build_bundle(jobs_dir: Path, tenants_dir: Path | None = None) -> tuple[dict[
 
 
 def load_bundle(loader_file: str | Path | None = None) -> dict[str, Any]:
-    """Module globals for the bundle's loader file: every DAG, plus the error carrier if needed."""
-    root = Path(loader_file).resolve().parent if loader_file else bundle_dir()
-    dags, problems = build_bundle(root / JOBS_FOLDER)
-    found: dict[str, Any] = {_global_name(dag_id): dag for dag_id, dag in dags.items()}
+    """Module globals for ``nomasx1_jobs.py``: the DAGs of every valid spec (bad specs are logged)."""
+    dags, problems = build_bundle(_jobs_dir(loader_file))
+    for problem in problems:
+        log.error("nomasx1 job spec error (reported by %s): %s", CHECK_FILE, problem)
+    return {_global_name(dag_id): dag for dag_id, dag in dags.items()}
+
+
+def check_bundle(loader_file: str | Path | None = None) -> None:
+    """For ``nomasx1_spec_check.py``: raise :class:`SpecFileError` listing every spec problem."""
+    _dags, problems = build_bundle(_jobs_dir(loader_file))
     if problems:
-        for problem in problems:
-            log.error("nomasx1 job spec error: %s", problem)
-        found["_nomasx1_spec_errors"] = _error_report(problems)
-    return found
+        raise SpecFileError(problems)
+
+
+def _jobs_dir(loader_file: str | Path | None) -> Path:
+    root = Path(loader_file).resolve().parent if loader_file else bundle_dir()
+    return root / JOBS_FOLDER
 
 
 def _global_name(dag_id: str) -> str:

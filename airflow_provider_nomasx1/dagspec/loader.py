@@ -58,7 +58,7 @@ def _key_path(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _problems_from_validation(path: Path, exc: ValidationError) -> list[SpecProblem]:
+def problems_from_validation(path: Path, exc: ValidationError) -> list[SpecProblem]:
     problems = []
     for err in exc.errors():
         # pydantic puts tagged-union / literal details in loc; keep only the user's keys
@@ -88,7 +88,7 @@ def read_spec(path: Path) -> JobSpec:
     try:
         spec = JobSpec.model_validate(data)
     except ValidationError as exc:
-        raise SpecFileError(_problems_from_validation(path, exc)) from None
+        raise SpecFileError(problems_from_validation(path, exc)) from None
     if spec.dag_id != path.stem:
         raise SpecFileError([SpecProblem(path, "dag_id", f"must equal the file name {path.stem!r}")])
     return spec
@@ -111,9 +111,7 @@ def read_specs(jobs_dir: Path) -> tuple[list[JobSpec], list[SpecProblem]]:
             problems.extend(exc.problems)
             continue
         if spec.dag_id in seen:
-            problems.append(
-                SpecProblem(path, "dag_id", f"{spec.dag_id!r} is already defined by {seen[spec.dag_id]}")
-            )
+            problems.append(SpecProblem(path, "dag_id", f"{spec.dag_id!r} is already defined by {seen[spec.dag_id]}"))
             continue
         seen[spec.dag_id] = path
         specs.append(spec)

@@ -222,7 +222,5 @@ class JobSpec(_Strict):
             seen.add(step.id)
             unknown = sorted(set(step.params) - set(self.params))
             if unknown:
-                raise ValueError(
-                    f"step {step.id!r} overrides param(s) {unknown} that the job does not declare"
-                )
+                raise ValueError(f"step {step.id!r} overrides param(s) {unknown} that the job does not declare")
         return self

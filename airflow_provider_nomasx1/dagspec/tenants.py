@@ -4,22 +4,26 @@ Without a tenants list each job is built once with its spec's defaults. With one
 spec says ``per_tenant: true`` is built once per tenant, its DAG id prefixed with the tenant name
 (``nomasx1b.nomasx1-security-1``) and its param defaults replaced by the tenant's values.
 
-The list comes from ``tenants.yaml`` beside the jobs folder, else from the file named by
-``NOMASX1_TENANTS_FILE``, else from the Airflow Variable ``nomasx1_tenants`` (JSON), read only when
-``NOMASX1_TENANTS_FROM_VARIABLE=1`` so that parsing makes no database call by default.
+The list comes from the file named by ``NOMASX1_TENANTS_FILE`` (which must exist), else from
+``tenants.yaml`` beside the jobs folder, else from the Airflow Variable ``nomasx1_tenants`` (JSON),
+read only when ``NOMASX1_TENANTS_FROM_VARIABLE=1`` so that parsing makes no database call by default.
+Any problem with the list is an error: the per-tenant jobs are then not built at all, never built
+with the default connections instead.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from airflow_provider_nomasx1.dagspec.loader import SpecFileError, SpecProblem, _problems_from_validation
+from airflow_provider_nomasx1.dagspec.loader import SpecFileError, SpecProblem, problems_from_validation
+from airflow_provider_nomasx1.dagspec.model import JobSpec
 
 TENANTS_FILE = "tenants.yaml"
 TENANTS_VARIABLE = "nomasx1_tenants"
@@ -70,34 +74,54 @@ class TenantsFile(BaseModel):
         return value
 
 
-def _parse(data: Any, origin: Path) -> list[TenantSpec]:
+def _parse(data: Any, origin: Path, specs: Sequence[JobSpec]) -> list[TenantSpec]:
     if data is None:
         return []
     try:
-        return list(TenantsFile.model_validate(data).tenants)
+        tenants = list(TenantsFile.model_validate(data).tenants)
     except ValidationError as exc:
-        raise SpecFileError(_problems_from_validation(origin, exc)) from None
+        raise SpecFileError(problems_from_validation(origin, exc)) from None
+    declared = {name for spec in specs for name in spec.params}
+    problems = [
+        SpecProblem(origin, f"tenants[{i}].params.{name}", "no job declares this param")
+        for i, tenant in enumerate(tenants)
+        for name in sorted(set(tenant.params) - declared)
+    ]
+    if problems:
+        raise SpecFileError(problems)
+    return tenants
 
 
-def _from_variable() -> Any:
+def _read_file(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise SpecFileError([SpecProblem(path, "", f"invalid YAML: {exc}")]) from None
+    except OSError as exc:
+        raise SpecFileError([SpecProblem(path, "", f"cannot read the tenants file: {exc.strerror}")]) from None
+
+
+def _read_variable() -> Any:
     from airflow.sdk import Variable
 
+    origin = Path(f"Variable {TENANTS_VARIABLE}")
     raw = Variable.get(TENANTS_VARIABLE, default=None)
-    return json.loads(raw) if raw else None
+    try:
+        return json.loads(raw) if raw else None
+    except json.JSONDecodeError as exc:
+        raise SpecFileError([SpecProblem(origin, "", f"invalid JSON: {exc}")]) from None
 
 
-def load_tenants(bundle_dir: Path) -> list[TenantSpec]:
-    """The configured tenants (empty list: build every job once with its own defaults)."""
-    candidates = [bundle_dir / TENANTS_FILE]
+def load_tenants(bundle_dir: Path, specs: Sequence[JobSpec] = ()) -> list[TenantSpec]:
+    """The configured tenants (empty list: build every job once with its own defaults).
+
+    Raises :class:`SpecFileError` for any problem with the list (see the module docstring).
+    """
     if os.environ.get("NOMASX1_TENANTS_FILE"):
-        candidates.insert(0, Path(os.environ["NOMASX1_TENANTS_FILE"]))
-    for path in candidates:
-        if path.is_file():
-            try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except yaml.YAMLError as exc:
-                raise SpecFileError([SpecProblem(path, "", f"invalid YAML: {exc}")]) from None
-            return _parse(data, path)
+        path = Path(os.environ["NOMASX1_TENANTS_FILE"])
+        return _parse(_read_file(path), path, specs)
+    if (bundle_dir / TENANTS_FILE).is_file():
+        return _parse(_read_file(bundle_dir / TENANTS_FILE), bundle_dir / TENANTS_FILE, specs)
     if os.environ.get("NOMASX1_TENANTS_FROM_VARIABLE") == "1":
-        return _parse(_from_variable(), Path(f"Variable {TENANTS_VARIABLE}"))
+        return _parse(_read_variable(), Path(f"Variable {TENANTS_VARIABLE}"), specs)
     return []
