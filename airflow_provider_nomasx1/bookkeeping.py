@@ -14,10 +14,13 @@ import time
 from collections.abc import Iterator
 
 import sqlalchemy as sa
-from sqlalchemy.exc import DBAPIError, ProgrammingError
+from sqlalchemy.exc import DBAPIError
 
-from airflow_provider_nomasx1.errors import Nomasx1Error
+from airflow_provider_nomasx1.errors import Nomasx1Error, describe_error, sqlstate
 from airflow_provider_nomasx1.sqlident import qualified
+
+#: undefined_table, invalid_schema_name: tolerated only while the schema is being installed
+_SCHEMA_MISSING = {"42P01", "3F000"}
 
 #: namespace of our advisory locks (first int4 key); the second key is derived from the job
 LOCK_NAMESPACE = 0x6E6D7831  # "nmx1"
@@ -27,15 +30,15 @@ class LockTimeoutError(Nomasx1Error):
     """Another run of the same job on the same application held the lock for too long."""
 
 
-def lock_key(apps_id: int, job_id: str) -> str:
+def lock_key(apps_id: int | None, job_id: str) -> str:
     """The text the advisory lock is keyed on: one lock per (application, job)."""
-    return f"nomasx1:{apps_id}:{job_id}"
+    return f"nomasx1:{apps_id if apps_id is not None else '-'}:{job_id}"
 
 
 @contextlib.contextmanager
 def job_lock(
     engine: sa.Engine,
-    apps_id: int,
+    apps_id: int | None,
     job_id: str,
     log: logging.Logger,
     timeout_s: float = 3600,
@@ -66,13 +69,16 @@ def job_lock(
         try:
             yield
         finally:
-            conn.execute(
-                sa.text("SELECT pg_advisory_unlock(:ns, hashtext(:key))"), {"ns": LOCK_NAMESPACE, "key": key}
-            )
+            try:
+                conn.execute(
+                    sa.text("SELECT pg_advisory_unlock(:ns, hashtext(:key))"), {"ns": LOCK_NAMESPACE, "key": key}
+                )
+            except DBAPIError as exc:  # the session is gone, and its lock with it: keep the step's own error
+                log.warning("could not release the job lock %s (%s)", key, describe_error(exc))
 
 
 class CollectAudit:
-    """Writes the `collect_audit` row of one step attempt (upserted on (run_id, step))."""
+    """Writes the `collect_audit` row of one step attempt (upserted on (dag_id, run_id, step))."""
 
     def __init__(self, engine: sa.Engine, schema: str, log: logging.Logger) -> None:
         self.engine = engine
@@ -84,8 +90,8 @@ class CollectAudit:
             f"INSERT INTO {self.table} (run_id, step, apps_id, dag_id, table_name, rows_written, "
             "started_at, finished_at, status, attempt, message, details) VALUES (:run_id, :step, "
             ":apps_id, :dag_id, :table_name, :rows_written, :started_at, :finished_at, :status, "
-            ":attempt, :message, CAST(:details AS jsonb)) ON CONFLICT (run_id, step) DO UPDATE SET "
-            "apps_id = EXCLUDED.apps_id, dag_id = EXCLUDED.dag_id, table_name = EXCLUDED.table_name, "
+            ":attempt, :message, CAST(:details AS jsonb)) ON CONFLICT (dag_id, run_id, step) DO UPDATE SET "
+            "apps_id = EXCLUDED.apps_id, table_name = EXCLUDED.table_name, "
             "rows_written = EXCLUDED.rows_written, started_at = EXCLUDED.started_at, "
             "finished_at = EXCLUDED.finished_at, status = EXCLUDED.status, attempt = EXCLUDED.attempt, "
             "message = EXCLUDED.message, details = EXCLUDED.details"
@@ -94,16 +100,15 @@ class CollectAudit:
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(sql, row)
             return True
-        except (ProgrammingError, DBAPIError) as exc:
-            # the schema may not exist yet (install jobs create it): the step itself decides success
-            self.log.warning(
-                "collect_audit not written (%s): run nomasx1-init-schema-1 first",
-                str(getattr(exc, "orig", exc)).splitlines()[0],
-            )
+        except DBAPIError as exc:
+            if sqlstate(exc) not in _SCHEMA_MISSING:
+                raise
+            # the schema does not exist yet (the install jobs create it): the step decides success
+            self.log.warning("collect_audit not written (%s): run nomasx1-init-schema-1 first", describe_error(exc))
             return False
 
     def started(
-        self, *, run_id: str, step: str, apps_id: int, dag_id: str, attempt: int, started_at: dt.datetime
+        self, *, run_id: str, step: str, apps_id: int | None, dag_id: str, attempt: int, started_at: dt.datetime
     ) -> bool:
         return self._upsert(
             {

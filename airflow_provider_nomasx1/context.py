@@ -78,8 +78,10 @@ class StepContext:
     result: StepResult = field(default_factory=StepResult)
 
     @property
-    def apps_id(self) -> int:
-        return int(self.params.get("apps_id", 0))
+    def apps_id(self) -> int | None:
+        """The application (param ``apps_id``); None for jobs not tied to one (install jobs)."""
+        value = self.params.get("apps_id")
+        return None if value is None else int(value)
 
     @property
     def schema(self) -> str:

@@ -27,3 +27,16 @@ class MissingConnectionError(Nomasx1Error):
 
 class SourceUnavailableError(Nomasx1Error):
     """A source table or column the collector needs is missing."""
+
+
+def sqlstate(exc: BaseException) -> str:
+    """The SQLSTATE of a database error (SQLAlchemy-wrapped or raw psycopg), or ''."""
+    return getattr(getattr(exc, "orig", None) or exc, "sqlstate", None) or ""
+
+
+def describe_error(exc: BaseException) -> str:
+    """``Type: first line`` of an error, for audit rows: SQLAlchemy appends the statement and its
+    bound parameters (source data) on the following lines, which must not be stored."""
+    cause = getattr(exc, "orig", None) or exc
+    first = (str(cause).strip().splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {first}"[:2000]

@@ -71,7 +71,7 @@ REQUIRED = {
         ["risk_id", "risk_level", "users_count", "mitigated_count"],
     ),
     "collect_audit": (
-        ["run_id", "step"],
+        ["dag_id", "run_id", "step"],
         [
             "apps_id",
             "dag_id",

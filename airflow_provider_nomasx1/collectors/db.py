@@ -14,7 +14,7 @@ from psycopg import sql as psycopg_sql
 from sqlalchemy.exc import DBAPIError
 
 from airflow_provider_nomasx1.context import StepContext
-from airflow_provider_nomasx1.errors import ConfigurationError
+from airflow_provider_nomasx1.errors import ConfigurationError, sqlstate
 from airflow_provider_nomasx1.sqlident import checked, quote
 
 
@@ -39,10 +39,6 @@ def _scram_verifier(conn: sa.Connection, password: str, role: str) -> str:
     """A SCRAM-SHA-256 verifier computed by libpq, so the server never sees the password."""
     raw = conn.connection.dbapi_connection
     return raw.pgconn.encrypt_password(password.encode(), role.encode(), b"scram-sha-256").decode()
-
-
-def _sqlstate(exc: Exception) -> str:
-    return getattr(getattr(exc, "orig", exc), "sqlstate", "") or ""
 
 
 def _privilege_error(ctx: StepContext, admin_id: str, exc: Exception, what: str) -> ConfigurationError:
@@ -118,7 +114,7 @@ def create_databases(ctx: StepContext) -> None:
                 created += _ensure_database(ctx, conn, target, owner)
                 created += _ensure_reader_role(ctx, conn, target)
             except (DBAPIError, psycopg.Error) as exc:
-                if _sqlstate(exc) == "42501":  # insufficient_privilege
+                if sqlstate(exc) == "42501":  # insufficient_privilege
                     raise _privilege_error(ctx, admin_id, exc, "create roles or databases") from None
                 raise
     ctx.result.message = f"{created} object(s) created" if created else "everything already in place"

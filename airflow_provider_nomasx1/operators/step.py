@@ -17,7 +17,7 @@ from airflow.sdk import BaseOperator
 
 from airflow_provider_nomasx1.bookkeeping import CollectAudit, job_lock
 from airflow_provider_nomasx1.context import StepContext, StepResult
-from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error
+from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error, describe_error
 
 
 class HookCache:
@@ -47,7 +47,10 @@ class HookCache:
 
     def close(self) -> None:
         for hook in self._hooks.values():
-            hook.dispose()
+            try:
+                hook.dispose()
+            except Exception:  # one broken pool must not keep the others open
+                logging.getLogger(__name__).warning("could not dispose of %r", hook, exc_info=True)
         self._hooks.clear()
 
 
@@ -169,20 +172,15 @@ def run_step(
             merge_result(ctx.result, function(ctx))
     except BaseException as exc:
         if auditor:
-            auditor.finished(
-                started_at=started,
-                rows=ctx.result.rows,
-                status="failed",
-                message=f"{type(exc).__name__}: {exc}",
-                **ids,
-            )
+            try:
+                auditor.finished(
+                    started_at=started, rows=ctx.result.rows, status="failed", message=describe_error(exc), **ids
+                )
+            except Exception:  # never hide the step's own error behind an audit failure
+                ctx.log.exception("collect_audit row of the failed step not written")
         raise
     if auditor:
-        auditor.finished(
-            started_at=started, rows=ctx.result.rows, status="success", message=ctx.result.message, **ids
-        )
+        auditor.finished(started_at=started, rows=ctx.result.rows, status="success", message=ctx.result.message, **ids)
     seconds = (dt.datetime.now(dt.timezone.utc) - started).total_seconds()
-    ctx.log.info(
-        "%s done in %.1fs: %s rows %s", ctx.step, seconds, f"{ctx.result.total_rows:,}", ctx.result.rows or ""
-    )
+    ctx.log.info("%s done in %.1fs: %s rows %s", ctx.step, seconds, f"{ctx.result.total_rows:,}", ctx.result.rows or "")
     return {"rows": ctx.result.rows, "message": ctx.result.message, "seconds": round(seconds, 3)}

@@ -415,7 +415,8 @@ collect_audit = sa.Table(
     sa.Column("attempt", sa.Integer, nullable=False, server_default=sa.text("1")),
     sa.Column("message", sa.Text, nullable=True),
     sa.Column("details", JSONB, nullable=True, comment="per-table row counts and step metrics"),
-    sa.PrimaryKeyConstraint("run_id", "step"),
+    # run ids are unique per DAG only (scheduled__<time> is shared by every job on the same cron)
+    sa.PrimaryKeyConstraint("dag_id", "run_id", "step"),
     sa.CheckConstraint(_in("status", COLLECT_STATUSES), name="status"),
     sa.Index(None, "apps_id", "dag_id", "finished_at"),
     comment="one row per step of every run: what was written, when, with which outcome",

@@ -170,7 +170,7 @@ def upgrade() -> None:
             comment="per-table row counts and step metrics",
         ),
         sa.CheckConstraint("status IN ('running', 'success', 'failed')", name=op.f("ck_collect_audit_status")),
-        sa.PrimaryKeyConstraint("run_id", "step", name=op.f("pk_collect_audit")),
+        sa.PrimaryKeyConstraint("dag_id", "run_id", "step", name=op.f("pk_collect_audit")),
         schema=schema,
         comment="one row per step of every run: what was written, when, with which outcome",
     )
