@@ -150,7 +150,7 @@ class CollectAudit:
                 "table_name": ",".join(tables)[:500] or None,
                 "rows_written": sum(rows.values()),
                 "started_at": started_at,
-                "finished_at": dt.datetime.now(dt.timezone.utc),
+                "finished_at": dt.datetime.now(dt.UTC),
                 "status": status,
                 "attempt": attempt,
                 "message": (message or "")[:2000] or None,

@@ -99,7 +99,7 @@ def test_cron_schedule_runs_in_paris_time(tmp_path: Path) -> None:
         )
         return info.run_after
 
-    utc = dt.timezone.utc
+    utc = dt.UTC
     # winter (CET, UTC+1) and summer (CEST, UTC+2): always 02:30 in Paris
     assert next_run_after(dt.datetime(2026, 1, 10, 12, tzinfo=utc)) == dt.datetime(2026, 1, 11, 1, 30, tzinfo=utc)
     assert next_run_after(dt.datetime(2026, 7, 10, 12, tzinfo=utc)) == dt.datetime(2026, 7, 11, 0, 30, tzinfo=utc)

@@ -340,7 +340,7 @@ def test_constraints_reject_invalid_values(pg_engine: sa.Engine) -> None:
                 "apps_id": 10,
                 "principal": "U",
                 "object_name": "P01012",
-                "detected_at": dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc),
+                "detected_at": dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
                 "change": "ADDED",
             },
         ),
@@ -583,7 +583,7 @@ def test_views_created_with_no_data_then_refresh_populates(pg_engine: sa.Engine)
         return {"apps_id": 10, **ids, "user_id": "ALICE", "object1": object1, "object2": "P0413M"}
 
     def audit(run_id: str, apps_id: int | None, table: str | None, rows: int, status: str, day: int):
-        finished = dt.datetime(2024, 6, day, 2, tzinfo=dt.timezone.utc)
+        finished = dt.datetime(2024, 6, day, 2, tzinfo=dt.UTC)
         return {
             "run_id": run_id,
             "step": table.upper() if table else "INIT",

@@ -18,7 +18,7 @@ from airflow_provider_nomasx1.dagspec.tenants import TenantSpec
 from airflow_provider_nomasx1.operators.step import Nomasx1StepOperator
 
 #: A fixed, past start date: schedules are cron triggers, catch-up is off.
-START_DATE = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+START_DATE = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 ALERT_CALLBACK = "airflow_provider_nomasx1.dagspec.alerts.long_run_alert"
 
 

@@ -152,7 +152,7 @@ def run_step(
     lock_timeout_s: float = 3600,
 ) -> dict[str, Any]:
     """Run one collector with lock and audit; usable without Airflow (CLI, tests)."""
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     ids = {
         "run_id": ctx.run_id,
         "step": ctx.step,
@@ -181,6 +181,6 @@ def run_step(
         raise
     if auditor:
         auditor.finished(started_at=started, rows=ctx.result.rows, status="success", message=ctx.result.message, **ids)
-    seconds = (dt.datetime.now(dt.timezone.utc) - started).total_seconds()
+    seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
     ctx.log.info("%s done in %.1fs: %s rows %s", ctx.step, seconds, f"{ctx.result.total_rows:,}", ctx.result.rows or "")
     return {"rows": ctx.result.rows, "message": ctx.result.message, "seconds": round(seconds, 3)}
