@@ -47,7 +47,7 @@ def _cmd_spec_validate(args: argparse.Namespace) -> int:
 def _engine(url: str):
     import sqlalchemy as sa
 
-    from airflow_provider_nomasx1.testing import normalise_url
+    from airflow_provider_nomasx1.pgadmin import normalise_url
 
     return sa.create_engine(normalise_url(url))
 

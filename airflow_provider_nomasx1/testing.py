@@ -17,15 +17,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
-from airflow_provider_nomasx1.sqlident import quote
+from airflow_provider_nomasx1 import pgadmin
+from airflow_provider_nomasx1.pgadmin import normalise_url
 
 ENV_PG_URL = "NOMASX1_TEST_PG_URL"
-
-
-def normalise_url(url: str | URL) -> URL:
-    """Force the psycopg 3 driver whatever scheme the caller used."""
-    parsed = make_url(url)
-    return parsed.set(drivername="postgresql+psycopg")
 
 
 @contextlib.contextmanager
@@ -48,7 +43,7 @@ def create_database(server_url: URL, prefix: str = "nomasx1_test") -> URL:
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     engine = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE {quote(name)}"))
+        pgadmin.create_database(conn, name)
     engine.dispose()
     return server_url.set(database=name)
 
@@ -57,14 +52,7 @@ def drop_database(url: URL) -> None:
     """Drop a database created by :func:`create_database`, closing its sessions first."""
     engine = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(
-            sa.text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = :d AND pid <> pg_backend_pid()"
-            ),
-            {"d": url.database},
-        )
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {quote(url.database)}"))
+        pgadmin.drop_database(conn, url.database)
     engine.dispose()
 
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from psycopg import sql as psycopg_sql
 from sqlalchemy.exc import DBAPIError
 
+from airflow_provider_nomasx1 import pgadmin
 from airflow_provider_nomasx1.context import StepContext
 from airflow_provider_nomasx1.errors import ConfigurationError, sqlstate
 from airflow_provider_nomasx1.sqlident import checked, quote
@@ -54,8 +55,7 @@ def _privilege_error(ctx: StepContext, admin_id: str, exc: Exception, what: str)
 def _ensure_role(ctx: StepContext, conn: sa.Connection, target: TargetDatabase) -> bool:
     if not target.login:
         raise ConfigurationError(f"connection {target.conn_id!r} has no login: set the role to create")
-    exists = conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": target.login}).first()
-    if exists:
+    if pgadmin.role_exists(conn, target.login):
         ctx.log.info("role %s exists: left unchanged", target.login)
         return False
     if not target.password:
@@ -74,26 +74,17 @@ def _ensure_role(ctx: StepContext, conn: sa.Connection, target: TargetDatabase) 
 
 
 def _ensure_database(ctx: StepContext, conn: sa.Connection, target: TargetDatabase, owner: str | None) -> bool:
-    exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": target.database}).first()
-    if exists:
+    """Create the database when missing, then (every run) close it to PUBLIC and open it to its reader."""
+    created = not pgadmin.database_exists(conn, target.database)
+    if created:
+        pgadmin.create_database(conn, target.database, owner)
+        ctx.log.info("database %s created%s", target.database, f" (owner {owner})" if owner else "")
+    else:
         ctx.log.info("database %s exists: left unchanged", target.database)
-        return False
-    owner_sql = f" OWNER {quote(owner)}" if owner else ""
-    conn.execute(sa.text(f"CREATE DATABASE {quote(target.database)}{owner_sql} ENCODING 'UTF8' TEMPLATE template0"))
-    conn.execute(sa.text(f"REVOKE ALL ON DATABASE {quote(target.database)} FROM PUBLIC"))
-    ctx.log.info("database %s created%s", target.database, f" (owner {owner})" if owner else "")
-    return True
-
-
-def _ensure_reader_role(ctx: StepContext, conn: sa.Connection, target: TargetDatabase) -> bool:
-    """A NOLOGIN ``<database>_reader`` role auditors' logins can be granted (read-only)."""
-    reader = checked(f"{target.database}_reader", "reader role name")
-    if conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": reader}).first():
-        return False
-    conn.execute(sa.text(f"CREATE ROLE {quote(reader)} NOLOGIN"))
-    conn.execute(sa.text(f"GRANT CONNECT ON DATABASE {quote(target.database)} TO {quote(reader)}"))
-    ctx.log.info("read-only role %s created", reader)
-    return True
+    if pgadmin.secure_database(conn, target.database):
+        ctx.log.info("read-only role %s created", pgadmin.reader_role(target.database))
+        created = True
+    return created
 
 
 def create_databases(ctx: StepContext) -> None:
@@ -112,7 +103,6 @@ def create_databases(ctx: StepContext) -> None:
                     created += _ensure_role(ctx, conn, target)
                 owner = target.login if create_roles else None
                 created += _ensure_database(ctx, conn, target, owner)
-                created += _ensure_reader_role(ctx, conn, target)
             except (DBAPIError, psycopg.Error) as exc:
                 if sqlstate(exc) == "42501":  # insufficient_privilege
                     raise _privilege_error(ctx, admin_id, exc, "create roles or databases") from None
@@ -141,9 +131,8 @@ def init_schema_on(ctx: StepContext, engine: sa.Engine) -> None:
 def _grant_reader(ctx: StepContext, engine: sa.Engine) -> None:
     """Let the database's ``<database>_reader`` role (made by deploy-databases) read the schema."""
     with engine.begin() as conn:
-        database = conn.execute(sa.text("SELECT current_database()")).scalar()
-        reader = f"{database}_reader"
-        if not conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": reader}).first():
+        reader = pgadmin.reader_role(conn.execute(sa.text("SELECT current_database()")).scalar())
+        if not pgadmin.role_exists(conn, reader):
             return
         schema, role = quote(ctx.schema, "schema"), quote(reader, "role")
         conn.execute(sa.text(f"GRANT USAGE ON SCHEMA {schema} TO {role}"))

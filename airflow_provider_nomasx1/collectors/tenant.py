@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from airflow_provider_nomasx1 import pgadmin
 from airflow_provider_nomasx1.context import StepContext
 from airflow_provider_nomasx1.errors import ConfigurationError
-from airflow_provider_nomasx1.sqlident import checked, quote
+from airflow_provider_nomasx1.sqlident import checked
 
 
 def _names(ctx: StepContext) -> tuple[str, str, str]:
@@ -29,15 +30,11 @@ def _database_state(ctx: StepContext, database: str) -> str:
     """``missing``, ``empty`` (exists, no target schema) or ``in use``."""
     admin = ctx.hook_factory("admin", ctx.param("admin_connector", "default"))
     with admin.engine.connect() as conn:
-        exists = conn.execute(
-            sa.text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": database}
-        ).first()
-    if not exists:
-        return "missing"
+        if not pgadmin.database_exists(conn, database):
+            return "missing"
     with admin.for_database(database).engine.connect() as conn:
         used = conn.execute(
-            sa.text("SELECT 1 FROM information_schema.tables WHERE table_schema = :s LIMIT 1"),
-            {"s": ctx.schema},
+            sa.text("SELECT 1 FROM information_schema.tables WHERE table_schema = :s LIMIT 1"), {"s": ctx.schema}
         ).first()
     return "in use" if used else "empty"
 
@@ -62,20 +59,17 @@ def precheck(ctx: StepContext) -> None:
 
 
 def create_database(ctx: StepContext) -> None:
-    """Create the tenant database, owned by the source connection's login."""
+    """Create the tenant database, owned by the source connection's login, closed to PUBLIC."""
     source, _new_conn, database = _names(ctx)
-    if _database_state(ctx, database) != "missing":
-        ctx.log.info("database %s exists and is empty: reused", database)
-        return
     owner = ctx.hook_factory("target", source).connection.login
     admin = ctx.hook_factory("admin", ctx.param("admin_connector", "default"))
     with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        owner_sql = f" OWNER {quote(owner, 'role')}" if owner else ""
-        conn.execute(
-            sa.text(f"CREATE DATABASE {quote(database)}{owner_sql} ENCODING 'UTF8' TEMPLATE template0")
-        )
-        conn.execute(sa.text(f"REVOKE ALL ON DATABASE {quote(database)} FROM PUBLIC"))
-    ctx.log.info("database %s created (owner %s)", database, owner)
+        if pgadmin.database_exists(conn, database):
+            ctx.log.info("database %s exists and is empty: reused", database)
+        else:
+            pgadmin.create_database(conn, database, owner)
+            ctx.log.info("database %s created (owner %s)", database, owner)
+        pgadmin.secure_database(conn, database)
 
 
 def clone_connection(ctx: StepContext) -> None:

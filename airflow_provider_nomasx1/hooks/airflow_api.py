@@ -69,9 +69,7 @@ class AirflowApiHook(BaseHook):
 
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         try:
-            return self.session.request(
-                method, f"{self.base_url}/api/v2{path}", timeout=self.timeout, **kwargs
-            )
+            return self.session.request(method, f"{self.base_url}/api/v2{path}", timeout=self.timeout, **kwargs)
         except requests.ConnectionError as exc:
             raise AirflowApiError(
                 f"cannot reach the Airflow API at {self.base_url} (connection {self.api_conn_id!r}): {exc}"

@@ -59,9 +59,7 @@ def oracle_url(conn: Any) -> URL:
         return URL.create("oracle+oracledb", username=conn.login, password=conn.password)
     service, sid = extras.get("service_name") or conn.schema, extras.get("sid")
     if service and sid:
-        raise ConfigurationError(
-            f"connection {conn.conn_id!r}: set either extras.service_name or extras.sid, not both"
-        )
+        raise ConfigurationError(f"connection {conn.conn_id!r}: set either extras.service_name or extras.sid, not both")
     if not conn.host:
         raise ConfigurationError(f"connection {conn.conn_id!r}: host is empty (or set extras.dsn)")
     return URL.create(

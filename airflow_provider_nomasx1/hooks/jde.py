@@ -63,8 +63,7 @@ class JdeHook(BaseHook):
         db_type = self.extras.get("db_type") or _BY_CONN_TYPE.get(self.connection.conn_type or "")
         if db_type not in DB_TYPES:
             raise ConfigurationError(
-                f"connection {self.jde_conn_id!r}: set extras.db_type to one of {list(DB_TYPES)} "
-                f"(got {db_type!r})"
+                f"connection {self.jde_conn_id!r}: set extras.db_type to one of {list(DB_TYPES)} (got {db_type!r})"
             )
         return db_type
 

@@ -39,6 +39,7 @@ class Nomasx1Hook(BaseHook):
         self.nomasx1_conn_id = nomasx1_conn_id
         self.database = database
         self.purpose = purpose
+        self._children: dict[str, Nomasx1Hook] = {}
 
     @cached_property
     def connection(self) -> Any:
@@ -60,8 +61,10 @@ class Nomasx1Hook(BaseHook):
         return self.engine.raw_connection()
 
     def for_database(self, database: str) -> Nomasx1Hook:
-        """The same credentials, another database on the same server."""
-        return Nomasx1Hook(self.nomasx1_conn_id, database=database, purpose=self.purpose)
+        """The same credentials, another database on the same server (disposed with this hook)."""
+        if database not in self._children:
+            self._children[database] = Nomasx1Hook(self.nomasx1_conn_id, database=database, purpose=self.purpose)
+        return self._children[database]
 
     def test_connection(self) -> tuple[bool, str]:
         try:
@@ -72,5 +75,7 @@ class Nomasx1Hook(BaseHook):
             return False, str(exc)
 
     def dispose(self) -> None:
+        for child in self._children.values():
+            child.dispose()
         if "engine" in self.__dict__:
             self.engine.dispose()
