@@ -174,3 +174,34 @@ def test_provider_is_registered_with_airflow() -> None:
     behaviours = manager.field_behaviours
     assert behaviours["nomasx1"]["relabeling"] == {"schema": "Database"}
     assert "extra__jdedwards__db_type" in manager.connection_form_widgets
+
+
+def test_mssql_validates_the_server_certificate_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    set_conn(
+        monkeypatch,
+        "ms1",
+        conn_type="jdedwards",
+        host="sql.local",
+        login="jde",
+        password=HOSTILE,
+        schema="JDE_PRODUCTION",
+        extra={"db_type": "mssql"},
+    )
+    url = JdeHook("ms1").url
+    assert (url.drivername, url.port, url.database, url.password) == ("mssql+pyodbc", 1433, "JDE_PRODUCTION", HOSTILE)
+    assert url.query["TrustServerCertificate"] == "no"
+    set_conn(
+        monkeypatch,
+        "ms2",
+        conn_type="jdedwards",
+        host="sql.local",
+        login="jde",
+        password="x",
+        extra={"db_type": "mssql", "trust_server_certificate": True},
+    )
+    assert JdeHook("ms2").url.query["TrustServerCertificate"] == "yes"
+
+
+def test_schemas_object_wins_over_form_fields() -> None:
+    extras = {"schema_control": "PS920CTL", "schemas": {"control": "PRODCTL"}}
+    assert JdeSchemaMap.from_extras(extras).control == "PRODCTL"

@@ -80,13 +80,21 @@ class AirflowApiHook(BaseHook):
         if response.status_code == 404:
             return False
         if response.status_code >= 400:
-            raise AirflowApiError(f"GET connection {conn_id!r}: {response.status_code} {response.text[:300]}")
+            raise AirflowApiError(f"GET connection {conn_id!r}: {_reason(response)}")
         return True
 
     def create_connection(self, payload: dict[str, Any]) -> None:
         response = self._call("POST", "/connections", json=payload)
         if response.status_code >= 400:
-            raise AirflowApiError(
-                f"creating connection {payload.get('connection_id')!r} failed: "
-                f"{response.status_code} {response.text[:300]}"
-            )
+            raise AirflowApiError(f"creating connection {payload.get('connection_id')!r} failed: {_reason(response)}")
+
+
+def _reason(response: requests.Response) -> str:
+    """Status and the API's messages, without the request body FastAPI echoes (it holds the password)."""
+    try:
+        detail = response.json().get("detail")
+    except ValueError:
+        detail = None
+    if isinstance(detail, list):  # validation errors: keep where and what, drop the echoed input
+        detail = "; ".join(f"{'.'.join(map(str, d.get('loc', [])))}: {d.get('msg')}" for d in detail)
+    return f"HTTP {response.status_code}" + (f": {detail}" if detail else "")

@@ -74,8 +74,13 @@ def oracle_url(conn: Any) -> URL:
 
 
 def mssql_url(conn: Any) -> URL:
-    """pyodbc URL for a SQL Server JDE database (driver name in extras.odbc_driver)."""
+    """pyodbc URL for a SQL Server JDE database (driver name in extras.odbc_driver).
+
+    The server certificate is validated unless extras.trust_server_certificate is true (a
+    self-signed test server): credentials never travel to an unverified server by default.
+    """
     extras = extras_of(conn)
+    trust = str(extras.get("trust_server_certificate", "false")).lower() in ("1", "true", "yes")
     return URL.create(
         "mssql+pyodbc",
         username=conn.login,
@@ -85,6 +90,6 @@ def mssql_url(conn: Any) -> URL:
         database=conn.schema or extras.get("database"),
         query={
             "driver": extras.get("odbc_driver", "ODBC Driver 18 for SQL Server"),
-            "TrustServerCertificate": "yes",
+            "TrustServerCertificate": "yes" if trust else "no",
         },
     )

@@ -46,17 +46,13 @@ class JdeSchemaMap:
 
     @classmethod
     def from_extras(cls, extras: Mapping[str, Any] | None) -> JdeSchemaMap:
-        """Build from connection extras: ``{"schemas": {"system": "SY920", ...}}`` or the form's
-        flat ``schema_system``, ``schema_control``... fields (the flat fields win)."""
+        """Build from connection extras: the form's flat ``schema_system``, ``schema_control``...
+        fields, overridden by an explicit ``{"schemas": {"system": "SY920", ...}}`` object."""
         extras = extras or {}
-        raw = dict(extras.get(EXTRAS_KEY) or {})
-        raw.update(
-            {
-                k.removeprefix("schema_"): v
-                for k, v in extras.items()
-                if k.startswith("schema_") and v not in (None, "")
-            }
-        )
+        raw = {
+            k.removeprefix("schema_"): v for k, v in extras.items() if k.startswith("schema_") and v not in (None, "")
+        }
+        raw.update(extras.get(EXTRAS_KEY) or {})
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(raw) - known)
         if unknown:
