@@ -265,6 +265,13 @@ class GenerationSummary:
     def total_rows(self) -> int:
         return sum(self.rows.values())
 
+    def __str__(self) -> str:
+        head = (
+            f"synthetic JDE, profile {self.profile}, seed {self.seed}, as of {self.as_of}: "
+            f"{self.total_rows:,} rows in {len(self.rows)} tables, {self.seconds:.1f}s"
+        )
+        return "\n".join([head, *(f"  {self.tables.get(t, t):<22} {n:>10,}" for t, n in self.rows.items())])
+
 
 # --------------------------------------------------------------------------------------------- API
 

@@ -125,7 +125,7 @@ def run_demo(
 
         jde_url = _recreate_database(server_url, "jde_demo")
         summary = generate(jde_url, profile=profile, seed=1)
-        _say(f"synthetic JDE ({profile}): {summary}")
+        _say(str(summary).splitlines()[0])
 
         _migrate_airflow(env)
         os.environ.update(_connections(server_url, jde_url))

@@ -1,0 +1,49 @@
+"""The `nomasx1` command: spec validation, synthetic JDE, schema maintenance."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import URL
+
+from airflow_provider_nomasx1.cli import main
+from airflow_provider_nomasx1.resources import bundle_dir
+from airflow_provider_nomasx1.schema import bootstrap
+
+
+def test_spec_validate_passes_on_the_bundle(capsys: pytest.CaptureFixture) -> None:
+    assert main(["spec", "validate"]) == 0
+    assert "0 problem(s)" in capsys.readouterr().out
+
+
+def test_spec_validate_fails_on_a_bad_spec(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    jobs = tmp_path / "jobs"
+    shutil.copytree(bundle_dir() / "jobs", jobs)
+    (jobs / "nomasx1-x-1.yaml").write_text("dag_id: nomasx1-x-1\n")
+    assert main(["spec", "validate", str(jobs)]) == 1
+    err = capsys.readouterr().err
+    assert "ERROR jobs/nomasx1-x-1.yaml: family: required key is missing" in err
+
+
+def test_jde_generate_and_schema_commands(pg_url: URL, capsys: pytest.CaptureFixture) -> None:
+    url = pg_url.render_as_string(hide_password=False)
+    assert main(["jde", "generate", "--profile", "tiny", "--url", url, "--as-of", "2025-06-30"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("synthetic JDE, profile tiny, seed 1, as of 2025-06-30: 1,646 rows in 21 tables")
+    assert main(["schema", "revision", "--url", url]) == 0
+    assert "revision none" in capsys.readouterr().out
+    assert main(["schema", "init", "--url", url, "--schema", "nomasx1"]) == 0
+    assert main(["schema", "upgrade", "--url", url]) == 0
+    assert f"already at head {bootstrap.head_revision()}" in capsys.readouterr().out
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM sy920.f0092")).scalar() == 28
+    engine.dispose()
+
+
+def test_bad_schema_name_is_a_clear_error(pg_url: URL, capsys: pytest.CaptureFixture) -> None:
+    assert main(["schema", "init", "--url", pg_url.render_as_string(hide_password=False), "--schema", "x;drop"]) == 2
+    assert "Invalid" in capsys.readouterr().err
