@@ -104,7 +104,8 @@ def _summary(server_url: URL) -> None:
     _say(f"\nnomasx1 schema: {tables[0]} tables, {tables[1]} materialised views")
     _say("collect_audit (one row per step):")
     for dag_id, step, status, rows, took, message in audit:
-        _say(f"  {dag_id:<26} {step:<22} {status:<8} {rows:>8} rows {took.total_seconds():6.2f}s  {message or ''}")
+        seconds, note = took.total_seconds(), (message or "")[:90]
+        _say(f"  {dag_id:<26} {step:<22} {status:<8} {rows:>8} rows {seconds:6.2f}s  {note}")
 
 
 def run_demo(
