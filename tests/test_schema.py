@@ -8,8 +8,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-import shutil
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +17,8 @@ from alembic import command
 
 from airflow_provider_nomasx1.errors import ConfigurationError
 from airflow_provider_nomasx1.schema import bootstrap, nomajde, nomasx1, views
-from airflow_provider_nomasx1.schema.migrations import SCRIPT_LOCATION
+
+HEAD = "0002"
 
 # DESIGN.md §5.2: table -> (key columns, columns it must also carry)
 REQUIRED = {
@@ -247,7 +246,7 @@ def test_init_schema_creates_every_design_table_with_required_columns(pg_engine:
     assert report.created_views == [v.name for v in views.VIEWS]
     assert report.skipped_views == {}
     assert report.stamped is True
-    assert report.revision == report.head == bootstrap.head_revision() == "0001"
+    assert report.revision == report.head == bootstrap.head_revision() == HEAD
     assert report.upgrade_needed is False
 
     cols = columns(pg_engine, "nomasx1")
@@ -276,7 +275,7 @@ def test_init_schema_creates_every_design_table_with_required_columns(pg_engine:
     # the version table lives inside the target schema, nowhere else
     assert "alembic_version" in base_tables(pg_engine, "nomasx1")
     assert "alembic_version" not in base_tables(pg_engine, "public")
-    assert bootstrap.current_revision(pg_engine, "nomasx1") == "0001"
+    assert bootstrap.current_revision(pg_engine, "nomasx1") == HEAD
 
 
 def test_init_schema_second_run_creates_nothing(pg_engine: sa.Engine) -> None:
@@ -287,7 +286,7 @@ def test_init_schema_second_run_creates_nothing(pg_engine: sa.Engine) -> None:
     assert report.created == []
     assert report.changed is False
     assert report.stamped is False
-    assert report.revision == "0001"
+    assert report.revision == HEAD
     assert "nothing to create" in report.summary()
     assert [s for s in statements if DDL.match(s)] == []
     assert catalog(pg_engine, "nomasx1") == before
@@ -363,7 +362,7 @@ def test_custom_schema_name(pg_engine: sa.Engine) -> None:
     assert report.schema == "tenant_b"
     assert set(nomasx1.metadata.tables) | {"alembic_version"} == base_tables(pg_engine, "tenant_b")
     assert base_tables(pg_engine, "nomasx1") == set()
-    assert bootstrap.current_revision(pg_engine, "tenant_b") == "0001"
+    assert bootstrap.current_revision(pg_engine, "tenant_b") == HEAD
     assert bootstrap.current_revision(pg_engine, "nomasx1") is None
 
     # the views read tenant_b's tables
@@ -427,7 +426,7 @@ def test_failure_rolls_back_everything(pg_engine: sa.Engine) -> None:
 
 def test_upgrade_on_empty_schema_equals_the_models(pg_engine: sa.Engine) -> None:
     report = bootstrap.upgrade_schema(pg_engine, "migrated")
-    assert (report.from_revision, report.to_revision, report.changed) == (None, "0001", True)
+    assert (report.from_revision, report.to_revision, report.changed) == (None, HEAD, True)
     assert bootstrap.current_revision(pg_engine, "migrated") == bootstrap.head_revision()
 
     bootstrap.init_schema(pg_engine, "modelled")  # create_all from the models + views + stamp
@@ -470,7 +469,7 @@ def test_upgrade_at_head_is_a_noop_without_ddl(pg_engine: sa.Engine) -> None:
     bootstrap.upgrade_schema(pg_engine)
     with capture(pg_engine) as statements:
         report = bootstrap.upgrade_schema(pg_engine)
-    assert (report.from_revision, report.to_revision, report.changed) == ("0001", "0001", False)
+    assert (report.from_revision, report.to_revision, report.changed) == (HEAD, HEAD, False)
     assert "nothing to do" in report.summary()
     assert [s for s in statements if DDL.match(s)] == []
 
@@ -490,41 +489,9 @@ def test_upgrade_refuses_unversioned_schema_that_has_tables(pg_engine: sa.Engine
     assert base_tables(pg_engine, "legacy") == {"collect_audit"}
 
 
-SECOND_MIGRATION = '''
-"""test-only second revision"""
-
-import sqlalchemy as sa
-from alembic import op
-
-from airflow_provider_nomasx1.schema.migrations import target_schema
-
-revision = "0002"
-down_revision = "0001"
-branch_labels = None
-depends_on = None
-
-
-def upgrade():
-    op.create_table("extra_table", sa.Column("apps_id", sa.Integer, primary_key=True), schema=target_schema())
-
-
-def downgrade():
-    op.drop_table("extra_table", schema=target_schema())
-'''
-
-
-@pytest.fixture
-def two_revisions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The shipped migrations plus a test-only revision 0002 (adds ``extra_table``)."""
-    location = tmp_path / "migrations"
-    shutil.copytree(SCRIPT_LOCATION, location, ignore=shutil.ignore_patterns("__pycache__"))
-    (location / "versions" / "0002_extra.py").write_text(textwrap.dedent(SECOND_MIGRATION))
-    monkeypatch.setattr(bootstrap, "SCRIPT_LOCATION", location)
-    return location
-
-
-def test_init_schema_does_not_upgrade_an_older_revision(pg_engine: sa.Engine, two_revisions: Path) -> None:
-    assert bootstrap.head_revision() == "0002"
+def test_init_schema_does_not_upgrade_an_older_revision(pg_engine: sa.Engine) -> None:
+    """A schema at 0001 (before the reference tables): init reports it, the upgrade job moves it."""
+    assert bootstrap.head_revision() == HEAD == "0002"
     with pg_engine.begin() as conn:
         command.upgrade(bootstrap.alembic_config(conn, "nomasx1"), "0001")
     assert bootstrap.current_revision(pg_engine, "nomasx1") == "0001"
@@ -537,11 +504,11 @@ def test_init_schema_does_not_upgrade_an_older_revision(pg_engine: sa.Engine, tw
     assert any("nomasx1-upgrade-schema-1" in m for m in report.messages)
     assert [s for s in statements if DDL.match(s)] == []
     assert bootstrap.current_revision(pg_engine, "nomasx1") == "0001"
-    assert "extra_table" not in base_tables(pg_engine, "nomasx1")
+    assert "settings_lic_components" not in base_tables(pg_engine, "nomasx1")
 
     upgraded = bootstrap.upgrade_schema(pg_engine)
     assert (upgraded.from_revision, upgraded.to_revision, upgraded.changed) == ("0001", "0002", True)
-    assert "extra_table" in base_tables(pg_engine, "nomasx1")
+    assert set(nomasx1.REFERENCE_TABLES) <= base_tables(pg_engine, "nomasx1")
     again = bootstrap.init_schema(pg_engine)
     assert (again.upgrade_needed, again.created, again.revision) == (False, [], "0002")
 

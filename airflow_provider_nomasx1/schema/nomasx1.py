@@ -422,6 +422,206 @@ collect_audit = sa.Table(
     comment="one row per step of every run: what was written, when, with which outcome",
 )
 
+# --------------------------------------------------------------------------------------------------
+# Reference data (curated catalogue: nomasx1-export-reference / nomasx1-import-reference)
+# --------------------------------------------------------------------------------------------------
+
+PRICE_LISTS = ("JD Edwards", "Technology")
+SOD_ACTIONS = ("run", "add", "change", "delete")
+
+
+def _component_fk(name: str = "component_id", nullable: bool = False, comment: str | None = None) -> sa.Column:
+    return sa.Column(
+        name, sa.Integer, sa.ForeignKey("settings_lic_components.component_id"), nullable=nullable, comment=comment
+    )
+
+
+settings_lic_metrics = sa.Table(
+    "settings_lic_metrics",
+    metadata,
+    sa.Column("metric_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.String, nullable=False, comment="e.g. Application User, Processor, Employee"),
+    sa.Column("description", sa.Text, nullable=True),
+    comment="licence metrics (how a component is counted)",
+)
+
+settings_lic_components = sa.Table(
+    "settings_lic_components",
+    metadata,
+    sa.Column("component_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("price_list", sa.String, nullable=False, comment="JD Edwards or Technology"),
+    sa.Column("family", sa.String, nullable=False, comment="product family (Financial Management, ...)"),
+    sa.Column("name", sa.String, nullable=False, comment="licensable component"),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.CheckConstraint(_in("price_list", PRICE_LISTS), name="price_list"),
+    comment="licensable components of Oracle's price lists (JD Edwards and Technology)",
+)
+
+settings_jde_sy = sa.Table(
+    "settings_jde_sy",
+    metadata,
+    sa.Column("system_code", sa.String, primary_key=True, comment="JDE product code (F9860.SISY), e.g. 03B"),
+    sa.Column("description", sa.String, nullable=False),
+    sa.Column("module", sa.String, nullable=True, comment="functional module"),
+    sa.Column("e1_component", sa.String, nullable=True, comment="Oracle's E1 component label"),
+    _component_fk(nullable=True, comment="licence component the system code belongs to"),
+    comment="JDE system code -> module -> licence component",
+)
+
+settings_jde_rclst = sa.Table(
+    "settings_jde_rclst",
+    metadata,
+    sa.Column("object_name", sa.String, primary_key=True, comment="JDE object (P03013, F4117, ...)"),
+    sa.Column("system_code", sa.String, sa.ForeignKey("settings_jde_sy.system_code"), nullable=False),
+    sa.Column("reason", sa.Text, nullable=True),
+    comment="object reclassification: the system code that counts for licensing, overriding F9860.SISY",
+)
+
+settings_jde_prereq = sa.Table(
+    "settings_jde_prereq",
+    metadata,
+    _component_fk(),
+    _component_fk("prerequisite_id", comment="component required by component_id"),
+    sa.PrimaryKeyConstraint("component_id", "prerequisite_id"),
+    sa.CheckConstraint("component_id <> prerequisite_id", name="not_self"),
+    comment="component prerequisites: using component_id requires a licence for prerequisite_id",
+)
+
+settings_jde_restrictions = sa.Table(
+    "settings_jde_restrictions",
+    metadata,
+    _component_fk(),
+    sa.Column("restriction_id", sa.Integer, nullable=False, autoincrement=False),
+    sa.Column("restriction", sa.Text, nullable=False, comment="restricted-use clause"),
+    sa.PrimaryKeyConstraint("component_id", "restriction_id"),
+    comment="restricted-use clauses attached to a component",
+)
+
+settings_db_versions = sa.Table(
+    "settings_db_versions",
+    metadata,
+    sa.Column("edition", sa.String, primary_key=True, comment="V$VERSION edition (Enterprise Edition, ...)"),
+    _component_fk(comment="database edition component"),
+    comment="Oracle Database edition -> licence component",
+)
+
+settings_db_options = sa.Table(
+    "settings_db_options",
+    metadata,
+    sa.Column("option_name", sa.String, primary_key=True, comment="option or pack name"),
+    _component_fk(),
+    sa.Column("requires_edition", sa.String, nullable=True, comment="edition the option needs (Enterprise Edition)"),
+    sa.Column("description", sa.Text, nullable=True),
+    comment="Oracle Database options and management packs -> licence component",
+)
+
+settings_db_features = sa.Table(
+    "settings_db_features",
+    metadata,
+    sa.Column("feature_name", sa.String, primary_key=True, comment="DBA_FEATURE_USAGE_STATISTICS.NAME"),
+    sa.Column("option_name", sa.String, sa.ForeignKey("settings_db_options.option_name"), nullable=False),
+    sa.Column("condition", sa.Text, nullable=True, comment="extra condition for the usage to count"),
+    sa.Column("description", sa.Text, nullable=True),
+    comment="feature-usage name -> option/pack it bills (Oracle's options-and-packs mapping)",
+)
+
+sod_process = sa.Table(
+    "sod_process",
+    metadata,
+    _apps_id(),
+    sa.Column("process_id", sa.String, nullable=False, comment="P2P, O2C, R2R, INV, HR, FA, IT"),
+    sa.Column("name", sa.String, nullable=False),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.PrimaryKeyConstraint("apps_id", "process_id"),
+    comment="SoD business processes",
+)
+
+sod_risks = sa.Table(
+    "sod_risks",
+    metadata,
+    _apps_id(),
+    sa.Column("risk_id", sa.String, nullable=False),
+    sa.Column("name", sa.String, nullable=False),
+    sa.Column("description", sa.Text, nullable=True, comment="what could go wrong"),
+    sa.Column("default_level", sa.String, nullable=True, comment="High, Medium, Low (or a number)"),
+    sa.PrimaryKeyConstraint("apps_id", "risk_id"),
+    comment="SoD risks",
+)
+
+sod_activities = sa.Table(
+    "sod_activities",
+    metadata,
+    _apps_id(),
+    sa.Column("activity_id", sa.String, nullable=False, comment="e.g. P2P01"),
+    sa.Column("process_id", sa.String, nullable=False),
+    sa.Column("name", sa.String, nullable=False),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column(
+        "action",
+        sa.String,
+        nullable=False,
+        server_default=sa.text("'run'"),
+        comment="right needed on the objects: run, or add/change/delete (action security)",
+    ),
+    sa.PrimaryKeyConstraint("apps_id", "activity_id"),
+    sa.ForeignKeyConstraint(["apps_id", "process_id"], ["sod_process.apps_id", "sod_process.process_id"]),
+    sa.CheckConstraint(_in("action", SOD_ACTIONS), name="action"),
+    comment="SoD activities (duties), each bound to JDE objects in sod_objects",
+)
+
+sod_objects = sa.Table(
+    "sod_objects",
+    metadata,
+    _apps_id(),
+    sa.Column("activity_id", sa.String, nullable=False),
+    _key("object_name", "JDE application or batch (P0411, R04570)"),
+    _key("form_name", "form ('' = any form of the object)", default=""),
+    _key("version", "version ('' = any version)", default=""),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.PrimaryKeyConstraint("apps_id", "activity_id", "object_name", "form_name", "version"),
+    sa.ForeignKeyConstraint(["apps_id", "activity_id"], ["sod_activities.apps_id", "sod_activities.activity_id"]),
+    sa.Index(None, "apps_id", "object_name"),
+    comment="JDE objects that perform an SoD activity",
+)
+
+sod_matrix = sa.Table(
+    "sod_matrix",
+    metadata,
+    _apps_id(),
+    sa.Column("process_id", sa.String, nullable=False),
+    sa.Column("activity1_id", sa.String, nullable=False),
+    sa.Column("activity2_id", sa.String, nullable=False),
+    sa.Column("risk_id", sa.String, nullable=True),
+    sa.Column("risk_level", sa.String, nullable=False, comment="High, Medium, Low (or a number: 100, 50)"),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.PrimaryKeyConstraint("apps_id", "process_id", "activity1_id", "activity2_id"),
+    sa.ForeignKeyConstraint(["apps_id", "process_id"], ["sod_process.apps_id", "sod_process.process_id"]),
+    sa.ForeignKeyConstraint(["apps_id", "activity1_id"], ["sod_activities.apps_id", "sod_activities.activity_id"]),
+    sa.ForeignKeyConstraint(["apps_id", "activity2_id"], ["sod_activities.apps_id", "sod_activities.activity_id"]),
+    sa.ForeignKeyConstraint(["apps_id", "risk_id"], ["sod_risks.apps_id", "sod_risks.risk_id"]),
+    # pairs are unordered: each is declared once, the smaller activity id first
+    sa.CheckConstraint("activity1_id < activity2_id", name="ordered_pair"),
+    comment="SoD rules: two activities one person must not both perform",
+)
+
+#: reference tables in dependency order (export/import order; delete in reverse)
+REFERENCE_TABLES = (
+    "settings_lic_metrics",
+    "settings_lic_components",
+    "settings_jde_sy",
+    "settings_jde_rclst",
+    "settings_jde_prereq",
+    "settings_jde_restrictions",
+    "settings_db_versions",
+    "settings_db_options",
+    "settings_db_features",
+    "sod_process",
+    "sod_risks",
+    "sod_activities",
+    "sod_objects",
+    "sod_matrix",
+)
+
 #: business tables (keyed by apps_id first), in dependency order
 BUSINESS_TABLES = (
     "security_users",
