@@ -6,7 +6,9 @@ Airflow is imported only by the sub-commands that need it, so `nomasx1 --help` s
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -52,6 +54,76 @@ def _engine(url: str):
     return sa.create_engine(normalise_url(url))
 
 
+def _target_engine(args: argparse.Namespace):
+    """The nomasx1 database: --url, else --conn (an Airflow connection), else $NOMASX1_URL."""
+    if getattr(args, "url", None):
+        return _engine(args.url)
+    if getattr(args, "conn", None):
+        from airflow_provider_nomasx1.hooks.nomasx1 import Nomasx1Hook
+
+        return Nomasx1Hook(args.conn).engine
+    if os.environ.get("NOMASX1_URL"):
+        return _engine(os.environ["NOMASX1_URL"])
+    raise Nomasx1Error("say which nomasx1 database: --url URL, --conn AIRFLOW_CONN_ID, or set NOMASX1_URL")
+
+
+_APP_SETTINGS = {  # CLI option -> registry setting
+    "name": "apps_name",
+    "type": "apps_type",
+    "description": "description",
+    "source_conn": "source_conn_id",
+    "role_sequence": "role_sequence_direction",
+    "signin_mode": "signin_mode",
+    "security_type_codes": "security_type_codes",
+    "dormant_days": "dormant_days",
+    "out_purge": "out_purge",
+    "out_retention_days": "out_retention_days",
+    "audit_conn": "audit_conn_id",
+}
+
+
+def _cmd_apps(args: argparse.Namespace) -> int:
+    from airflow_provider_nomasx1.registry import Registry
+
+    if args.action != "list" and args.apps_id is None:
+        raise Nomasx1Error(f"apps {args.action} needs --apps-id")
+    engine = _target_engine(args)
+    registry = Registry(engine, args.schema)
+    settings = {key: getattr(args, opt, None) for opt, key in _APP_SETTINGS.items()}
+    try:
+        if args.action == "list":
+            _print_apps(registry.list())
+        elif args.action == "show":
+            for key, value in registry.show(args.apps_id).items():
+                print(f"{key:<24} {json.dumps(value) if isinstance(value, dict) else value}")
+        elif args.action == "add":
+            name = settings.pop("apps_name")
+            if not name:
+                raise Nomasx1Error("apps add needs --name")
+            _print_apps([registry.add(args.apps_id, name, **settings)])
+        elif args.action == "update":
+            _print_apps([registry.update(args.apps_id, **settings)])
+        elif args.action == "remove":
+            if not args.yes:
+                raise Nomasx1Error(
+                    f"apps remove deletes application {args.apps_id} and all its collected rows: add --yes"
+                )
+            for table, rows in registry.remove(args.apps_id).items():
+                print(f"{table:<32} {rows:>10,} rows deleted")
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _print_apps(apps: list[dict]) -> None:
+    print(f"{'apps_id':>7}  {'name':<24} {'type':<8} {'source':<16} {'sequence':<10} {'dormant':>7}")
+    for a in apps:
+        print(
+            f"{a['apps_id']:>7}  {a['apps_name']:<24} {a['apps_type']:<8} {a['source_conn_id'] or '-':<16} "
+            f"{a['role_sequence_direction']:<10} {a['dormant_days']:>7}"
+        )
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from airflow_provider_nomasx1.schema import bootstrap
 
@@ -67,6 +139,12 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     return 0
+
+
+def _target_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--url", help="PostgreSQL URL of the nomasx1 database (or $NOMASX1_URL)")
+    parser.add_argument("--conn", help="an Airflow connection id instead of --url")
+    parser.add_argument("--schema", default="nomasx1")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,6 +172,24 @@ def build_parser() -> argparse.ArgumentParser:
     val = spec.add_parser("validate", help="validate every job spec and build its DAG (exit 1 on a problem)")
     val.add_argument("jobs_dir", nargs="?", help="folder of *.yaml specs (default: the bundled jobs)")
     val.set_defaults(func=_cmd_spec_validate)
+
+    apps = sub.add_parser("apps", help="the application registry (settings_applications)")
+    apps.add_argument("action", choices=["add", "update", "list", "show", "remove"])
+    apps.add_argument("--apps-id", type=int, help="application id (add, update, show, remove)")
+    _target_options(apps)
+    apps.add_argument("--name", help="display name")
+    apps.add_argument("--type", choices=["JDE", "DATABASE", "LDAP", "WEBLOGIC", "CUSTOM"], help="default JDE")
+    apps.add_argument("--description")
+    apps.add_argument("--source-conn", help="Airflow connection of the source (e.g. jdedwards)")
+    apps.add_argument("--role-sequence", choices=["ascending", "descending"], help="which AUSEQNO wins")
+    apps.add_argument("--signin-mode", help="role set at sign-in (default *ALL)")
+    apps.add_argument("--security-type-codes", help='FSSETY code map as JSON: {"1": "application", ...}')
+    apps.add_argument("--dormant-days", type=int, help="no sign-on for this many days = dormant (90)")
+    apps.add_argument("--out-purge", action=argparse.BooleanOptionalAction, default=None)
+    apps.add_argument("--out-retention-days", type=int)
+    apps.add_argument("--audit-conn", help="Airflow connection of the LogMiner audit source")
+    apps.add_argument("--yes", action="store_true", help="confirm remove")
+    apps.set_defaults(func=_cmd_apps)
 
     schema = sub.add_parser("schema", help="create, upgrade or inspect a nomasx1 schema directly")
     schema.add_argument("action", choices=["init", "upgrade", "revision"])
