@@ -31,7 +31,10 @@ log = logging.getLogger("nomasx1.demo")
 
 #: passwords with URL-hostile characters on purpose: the demo proves they work end to end
 DEMO_LOGINS = {"nomasx1": ("nomasx1", "demo:p@ss/1"), "nomajde": ("nomajde", "demo:p@ss/2")}
-JOBS = ["deploy-databases", "nomasx1-upgrade-schema-1", "nomasx1-refresh-views"]
+#: run through Airflow, in order; the demo registers application 10 between the two groups
+INSTALL_JOBS = ["deploy-databases", "nomasx1-upgrade-schema-1"]
+APPLICATION_JOBS = ["nomasx1-import-reference", "nomasx1-refresh-views"]
+DEMO_APPS_ID = 10
 
 
 def _say(text: str) -> None:
@@ -94,6 +97,17 @@ def _summary(server_url: URL) -> None:
                 "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'nomasx1'"
             )
         ).one()
+        reference = {
+            table: conn.execute(sa.text(f"SELECT count(*) FROM nomasx1.{table}")).scalar()
+            for table in (
+                "settings_lic_components",
+                "settings_jde_sy",
+                "settings_db_features",
+                "sod_activities",
+                "sod_objects",
+                "sod_matrix",
+            )
+        }
         audit = conn.execute(
             sa.text(
                 "SELECT dag_id, step, status, rows_written, finished_at - started_at, message "
@@ -102,10 +116,37 @@ def _summary(server_url: URL) -> None:
         ).all()
     engine.dispose()
     _say(f"\nnomasx1 schema: {tables[0]} tables, {tables[1]} materialised views")
+    _say(f"reference data of application {DEMO_APPS_ID}: " + ", ".join(f"{t} {n}" for t, n in reference.items()))
     _say("collect_audit (one row per step):")
     for dag_id, step, status, rows, took, message in audit:
         seconds, note = took.total_seconds(), (message or "")[:90]
         _say(f"  {dag_id:<26} {step:<22} {status:<8} {rows:>8} rows {seconds:6.2f}s  {note}")
+
+
+def _run_jobs(dag_ids: list[str], env: dict[str, str]) -> None:
+    from airflow_provider_nomasx1.testing import run_bundled_dag
+
+    for dag_id in dag_ids:
+        t0 = time.monotonic()
+        outcome = run_bundled_dag(dag_id, conf={})
+        _say(f"{dag_id}: {outcome.state} in {time.monotonic() - t0:.1f}s {outcome.tasks}")
+        if outcome.state != "success":
+            raise Nomasx1Error(f"{dag_id} failed: see the task logs under {env['AIRFLOW_HOME']}/logs")
+
+
+def _register_application(server_url: URL) -> None:
+    """What an administrator does once: `nomasx1 apps add --apps-id 10 ...`."""
+    from airflow_provider_nomasx1.registry import Registry
+
+    login, password = DEMO_LOGINS["nomasx1"]
+    engine = sa.create_engine(server_url.set(username=login, password=password, database="nomasx1"))
+    try:
+        registry = Registry(engine)
+        if not registry.existing({DEMO_APPS_ID}):
+            registry.add(DEMO_APPS_ID, "JDE demo (synthetic)", source_conn_id="jdedwards")
+        _say(f"application {DEMO_APPS_ID} registered (nomasx1 apps add --apps-id {DEMO_APPS_ID} ...)")
+    finally:
+        engine.dispose()
 
 
 def run_demo(
@@ -130,14 +171,10 @@ def run_demo(
 
         _migrate_airflow(env)
         os.environ.update(_connections(server_url, jde_url))
-        from airflow_provider_nomasx1.testing import run_bundled_dag
 
-        for dag_id in JOBS:
-            t0 = time.monotonic()
-            outcome = run_bundled_dag(dag_id, conf={})
-            _say(f"{dag_id}: {outcome.state} in {time.monotonic() - t0:.1f}s {outcome.tasks}")
-            if outcome.state != "success":
-                raise Nomasx1Error(f"{dag_id} failed: see the task logs under {env['AIRFLOW_HOME']}/logs")
+        _run_jobs(INSTALL_JOBS, env)
+        _register_application(server_url)
+        _run_jobs(APPLICATION_JOBS, env)
         _summary(server_url)
         _say(f"\ndemo finished in {time.monotonic() - started:.0f}s. Explore it in the Airflow UI: make airflow")
         return 0
