@@ -115,6 +115,38 @@ def _cmd_apps(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_reference(args: argparse.Namespace) -> int:
+    from airflow_provider_nomasx1.reference.bundle import build_curated_bundle, verify_bundle
+
+    if args.action == "build":
+        path = build_curated_bundle(Path(args.output), apps_id=args.apps_id or [10])
+        manifest = verify_bundle(path)
+        print(
+            f"{path}: {manifest.total_rows:,} rows in {len(manifest.tables)} tables (schema {manifest.schema_revision})"
+        )
+        return 0
+    if args.action == "verify":
+        manifest = verify_bundle(Path(args.bundle))
+        print(f"{args.bundle}: format {manifest.format_version}, schema {manifest.schema_revision}, {manifest.source}")
+        for table in manifest.tables:
+            print(f"  {table.name:<28} {table.rows:>8,} rows  sha256 {table.sha256[:16]}...")
+        return 0
+    from airflow_provider_nomasx1.collectors import preload
+
+    engine = _target_engine(args)
+    try:
+        if args.action == "export":
+            report = preload.export_reference_bundle(engine, args.schema, args.output)
+        else:
+            report = preload.import_reference_bundle(
+                engine, args.schema, args.bundle or None, replace=args.replace, target_apps_ids=args.apps_ids or ""
+            )
+        print(report.summary())
+    finally:
+        engine.dispose()
+    return 0
+
+
 def _print_apps(apps: list[dict]) -> None:
     print(f"{'apps_id':>7}  {'name':<24} {'type':<8} {'source':<16} {'sequence':<10} {'dormant':>7}")
     for a in apps:
@@ -190,6 +222,16 @@ def build_parser() -> argparse.ArgumentParser:
     apps.add_argument("--audit-conn", help="Airflow connection of the LogMiner audit source")
     apps.add_argument("--yes", action="store_true", help="confirm remove")
     apps.set_defaults(func=_cmd_apps)
+
+    ref = sub.add_parser("reference", help="reference bundles: build the curated one, verify, export, import")
+    ref.add_argument("action", choices=["build", "verify", "export", "import"])
+    _target_options(ref)
+    ref.add_argument("--output", default=".", help="build/export: a .tar.gz path or a folder")
+    ref.add_argument("--bundle", help="verify/import: the bundle (import default: the curated data)")
+    ref.add_argument("--apps-id", type=int, action="append", help="build: application(s) stamped on SoD rows (10)")
+    ref.add_argument("--apps-ids", help="import: comma list of target applications (default: all in the bundle)")
+    ref.add_argument("--replace", action="store_true", help="import: replace the rows instead of adding missing ones")
+    ref.set_defaults(func=_cmd_reference)
 
     schema = sub.add_parser("schema", help="create, upgrade or inspect a nomasx1 schema directly")
     schema.add_argument("action", choices=["init", "upgrade", "revision"])

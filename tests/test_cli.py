@@ -47,3 +47,24 @@ def test_jde_generate_and_schema_commands(pg_url: URL, capsys: pytest.CaptureFix
 def test_bad_schema_name_is_a_clear_error(pg_url: URL, capsys: pytest.CaptureFixture) -> None:
     assert main(["schema", "init", "--url", pg_url.render_as_string(hide_password=False), "--schema", "x;drop"]) == 2
     assert "Invalid" in capsys.readouterr().err
+
+
+def test_reference_commands(pg_url: URL, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    url = pg_url.render_as_string(hide_password=False)
+    assert main(["reference", "build", "--output", str(tmp_path), "--apps-id", "12"]) == 0
+    bundle = tmp_path / "nomasx1-reference-curated.tar.gz"
+    assert "rows in 14 tables" in capsys.readouterr().out
+    assert main(["reference", "verify", "--bundle", str(bundle)]) == 0
+    assert "sod_matrix" in capsys.readouterr().out
+    assert main(["schema", "init", "--url", url]) == 0
+    assert main(["reference", "import", "--url", url, "--bundle", str(bundle)]) == 2
+    assert "nomasx1 apps add --apps-id 12" in capsys.readouterr().err
+    assert main(["apps", "add", "--apps-id", "12", "--name", "JDE EMEA", "--url", url]) == 0
+    assert main(["reference", "import", "--url", url, "--bundle", str(bundle)]) == 0
+    assert "applications 12" in capsys.readouterr().out
+    assert main(["reference", "export", "--url", url, "--output", str(tmp_path / "out.tar.gz")]) == 0
+    assert main(["reference", "verify", "--bundle", str(tmp_path / "out.tar.gz")]) == 0
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT DISTINCT apps_id FROM nomasx1.sod_matrix")).scalars().all() == [12]
+    engine.dispose()
