@@ -85,8 +85,10 @@ class StepContext:
 
     @property
     def schema(self) -> str:
-        """The validated target schema (param ``target_schema``)."""
-        return checked(self.params.get("target_schema", "nomasx1"), "target schema")
+        """The validated target schema: param ``target_schema``, or ``schema`` for the jobs that
+        name it so (the seed's preload jobs), else ``nomasx1``. Audit rows and the lock go there."""
+        value = self.params.get("target_schema") or self.params.get("schema") or "nomasx1"
+        return checked(value, "target schema")
 
     def param(self, name: str, default: Any = None) -> Any:
         return self.params.get(name, default)
