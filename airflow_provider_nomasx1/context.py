@@ -41,9 +41,7 @@ class Progress:
     def _emit(self, now: float) -> None:
         elapsed = max(now - self._started, 1e-6)
         of_total = f"/{self.total:,}" if self.total is not None else ""
-        self.log.info(
-            "%s: %s%s rows, %.0f rows/s", self.label, f"{self.done:,}", of_total, self.done / elapsed
-        )
+        self.log.info("%s: %s%s rows, %.0f rows/s", self.label, f"{self.done:,}", of_total, self.done / elapsed)
 
 
 @dataclass

@@ -51,8 +51,7 @@ def _jde_fields() -> dict[str, Any]:
     }
     fields["catalogue"] = {
         "label": "Source catalogue overrides",
-        "description": "JSON map of logical field to physical column, "
-        'e.g. {"F95921.include_in_all": "RLCUSTOM"}.',
+        "description": 'JSON map of logical field to physical column, e.g. {"F95921.include_in_all": "RLCUSTOM"}.',
         "schema": {"type": ["object", "null"], "format": "json"},
     }
     return fields

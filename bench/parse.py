@@ -21,13 +21,15 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="nomasx1-bench-"))
-os.environ.update({
-    "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-    "AIRFLOW__LOGGING__LOGGING_LEVEL": "ERROR",
-    "AIRFLOW__DAG_FACTORY__ENABLE_TELEMETRY": "False",
-    "DO_NOT_TRACK": "1",
-    "NOMASX1_DEADLINES": "off",
-})
+os.environ.update(
+    {
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "ERROR",
+        "AIRFLOW__DAG_FACTORY__ENABLE_TELEMETRY": "False",
+        "DO_NOT_TRACK": "1",
+        "NOMASX1_DEADLINES": "off",
+    }
+)
 
 import yaml
 from airflow.dag_processing.dagbag import DagBag
@@ -70,8 +72,12 @@ def to_dagfactory(spec: JobSpec) -> dict:
     """The same DAG in dag-factory's YAML dialect (``__type__`` objects for Param and timetable)."""
     params = {}
     for name, p in spec.params.items():
-        params[name] = {"__type__": "airflow.sdk.Param", "default": p.default, "description": p.description,
-                        **p.schema_kwargs()}
+        params[name] = {
+            "__type__": "airflow.sdk.Param",
+            "default": p.default,
+            "description": p.description,
+            **p.schema_kwargs(),
+        }
     dag: dict = {
         "dag_display_name": spec.display_name,
         "description": spec.description.strip().splitlines()[0],
@@ -83,14 +89,24 @@ def to_dagfactory(spec: JobSpec) -> dict:
         "tags": sorted({"nomasx1", spec.family, *spec.tags}),
         "params": params,
         "default_args": {"owner": "nomasx1", "retries": spec.retries, "retry_delay_sec": spec.retry_delay},
-        "schedule": ({"__type__": "airflow.sdk.CronTriggerTimetable", "cron": spec.schedule,
-                      "timezone": spec.timezone} if spec.schedule else None),
+        "schedule": (
+            {"__type__": "airflow.sdk.CronTriggerTimetable", "cron": spec.schedule, "timezone": spec.timezone}
+            if spec.schedule
+            else None
+        ),
         "tasks": [],
     }
     previous = None
     for step in spec.steps:
-        task = {"task_id": step.id, "operator": OPERATOR, "callable_path": step.callable,
-                "step_params": dict(step.params), "job_id": spec.dag_id, "lock": step.lock, "audit": step.audit}
+        task = {
+            "task_id": step.id,
+            "operator": OPERATOR,
+            "callable_path": step.callable,
+            "step_params": dict(step.params),
+            "job_id": spec.dag_id,
+            "lock": step.lock,
+            "audit": step.audit,
+        }
         if previous:
             task["dependencies"] = [previous]
         dag["tasks"].append(task)

@@ -36,10 +36,17 @@ def smtp(monkeypatch: pytest.MonkeyPatch):
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
-    monkeypatch.setenv("AIRFLOW_CONN_SMTP_TEST", json.dumps({
-        "conn_type": "smtp", "host": "127.0.0.1", "port": port,
-        "extra": json.dumps({"disable_tls": True, "disable_ssl": True, "from_email": "airflow@example.com"}),
-    }))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_SMTP_TEST",
+        json.dumps(
+            {
+                "conn_type": "smtp",
+                "host": "127.0.0.1",
+                "port": port,
+                "extra": json.dumps({"disable_tls": True, "disable_ssl": True, "from_email": "airflow@example.com"}),
+            }
+        ),
+    )
     yield inbox
     controller.stop()
 
@@ -58,8 +65,11 @@ def test_alert_logs_a_warning(caplog: pytest.LogCaptureFixture) -> None:
 
 
 def test_alert_mails_the_recipients(smtp: Inbox) -> None:
-    asyncio.run(long_run_alert(CONTEXT, dag_id="nomasx1-sod-1", minutes=10, email=["secops@example.com"],
-                               smtp_conn_id="smtp_test"))
+    asyncio.run(
+        long_run_alert(
+            CONTEXT, dag_id="nomasx1-sod-1", minutes=10, email=["secops@example.com"], smtp_conn_id="smtp_test"
+        )
+    )
     [message] = smtp.messages
     assert message["Subject"] == "[nomasx1] nomasx1-sod-1 still running after 10 min"
     assert message["To"] == "secops@example.com"

@@ -21,11 +21,19 @@ pytestmark = [pytest.mark.oracle, pytest.mark.skipif(not DSN, reason="NOMASX1_TE
 def test_jde_hook_reaches_oracle(monkeypatch: pytest.MonkeyPatch) -> None:
     match = re.fullmatch(r"(?P<user>[^/]+)/(?P<password>.*)@(?P<host>[^:/]+)(:(?P<port>\d+))?/(?P<service>.+)", DSN)
     assert match, "NOMASX1_TEST_ORACLE_DSN must look like user/password@host:port/service_name"
-    monkeypatch.setenv("AIRFLOW_CONN_JDE_ORACLE", json.dumps({
-        "conn_type": "jdedwards", "host": match["host"], "port": int(match["port"] or 1521),
-        "login": match["user"], "password": match["password"],
-        "extra": json.dumps({"db_type": "oracle", "service_name": match["service"]}),
-    }))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_JDE_ORACLE",
+        json.dumps(
+            {
+                "conn_type": "jdedwards",
+                "host": match["host"],
+                "port": int(match["port"] or 1521),
+                "login": match["user"],
+                "password": match["password"],
+                "extra": json.dumps({"db_type": "oracle", "service_name": match["service"]}),
+            }
+        ),
+    )
     hook = JdeHook("jde_oracle")
     with hook.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT 1 FROM dual")).scalar() == 1

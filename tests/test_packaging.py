@@ -13,8 +13,12 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def test_wheel_contains_bundle_sql_and_entry_points(tmp_path: Path) -> None:
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(REPO)],
-                           capture_output=True, text=True, timeout=600)
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(REPO)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert build.returncode == 0, build.stderr[-2000:]
     [wheel] = tmp_path.glob("airflow_provider_nomasx1-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
