@@ -73,6 +73,8 @@ class StepContext:
     logical_date: dt.datetime | None = None
     data_interval_start: dt.datetime | None = None
     data_interval_end: dt.datetime | None = None
+    #: configuration of a step kind other than a plain callable (e.g. the ``sql_copy`` block)
+    step_options: Mapping[str, Any] = field(default_factory=dict)
     result: StepResult = field(default_factory=StepResult)
 
     @property
