@@ -326,3 +326,80 @@ def test_tenants_from_an_airflow_variable(tmp_path: Path, monkeypatch: pytest.Mo
     dags, problems = build_bundle(root / "jobs")
     assert problems == []
     assert dags["nomasx1c.nomasx1-refresh-views"].params.get_param("apps_id").value == 13
+
+
+COPY_STEP = {
+    "id": "SYNC_F0005",
+    "sql_copy": {"source_schema": "control", "source_table": "F0005", "strip_both_columns": ["DRKY"]},
+}
+
+
+def test_sql_copy_step_becomes_a_sql_copy_operator(tmp_path: Path) -> None:
+    from airflow_provider_nomasx1.operators.sql_copy import SYNC_CALLABLE, SqlCopyOperator
+
+    dag = build_dag(read_spec(write_spec(tmp_path, {**GOOD, "steps": [COPY_STEP]})))
+    task = dag.get_task("SYNC_F0005")
+    assert isinstance(task, SqlCopyOperator) and task.callable_path == SYNC_CALLABLE
+    assert task.step_options == {
+        "source_table": "F0005",
+        "source_schema": "control",
+        "target_table": None,
+        "mode": "overwrite",
+        "key": [],
+        "type_coercion": "jde",
+        "decimal_mode": "truncate",
+        "strip_both_columns": ["DRKY"],
+        "columns": [],
+        "filter": None,
+        "allow_empty": False,
+    }
+    assert "sql_copy control.F0005 (overwrite)" in dag.doc_md
+
+
+@pytest.mark.parametrize(
+    ("step", "expected"),
+    [
+        ({**COPY_STEP, "callable": "airflow_provider_nomasx1.collectors.db:refresh_views"}, "exactly one of"),
+        ({"id": "A"}, "exactly one of"),
+        (
+            {"id": "A", "sql_copy": {"source_schema": "control", "source_table": "F0005", "mode": "upsert"}},
+            "mode 'upsert' needs a key",
+        ),
+        (
+            {"id": "A", "sql_copy": {"source_schema": "control", "source_table": "F0005; drop"}},
+            "steps[0].sql_copy.source_table: String should match pattern",
+        ),
+        (
+            {"id": "A", "sql_copy": {"source_schema": "control", "source_table": "F0005", "columns": ["a b"]}},
+            "not plain column names",
+        ),
+        (
+            {"id": "A", "sql_copy": {"source_schema": "control", "source_table": "F0005", "mode": "merge"}},
+            "steps[0].sql_copy.mode: Input should be",
+        ),
+        (
+            {"id": "A", "sql_copy": {"source_schema": "control", "source_table": "F0005", "colour": 1}},
+            "steps[0].sql_copy.colour: unknown key",
+        ),
+    ],
+)
+def test_bad_sql_copy_steps(tmp_path: Path, step: dict, expected: str) -> None:
+    problems = problems_of(write_spec(tmp_path, {**GOOD, "steps": [step]}))
+    assert any(expected in p for p in problems), problems
+
+
+def test_shipped_daily_sync_job() -> None:
+    bag = DagBag(dag_folder=str(bundle_dir()))
+    dag = bag.dags["nomajde-daily-sync"]
+    assert [t.task_id for t in dag.tasks] == [
+        f"SYNC_{t}" for t in ("F0004", "F0005", "F9200", "F9202", "F9210", "F9860", "F9865")
+    ]
+    assert dag.is_paused_upon_creation and dag.default_args["retries"] == 2
+    assert dag.deadline[0].interval == dt.timedelta(minutes=120)
+    f0005 = dag.get_task("SYNC_F0005").step_options
+    assert (f0005["source_schema"], f0005["strip_both_columns"], f0005["decimal_mode"]) == (
+        "control",
+        ["DRKY"],
+        "truncate",
+    )
+    assert dag.params.get_param("target_connector").value == "nomajde"

@@ -13,8 +13,9 @@ from airflow.sdk import DAG, Asset, DeadlineAlert, DeadlineReference, Param, cha
 from airflow.sdk.definitions.callback import AsyncCallback
 
 from airflow_provider_nomasx1.dagspec.alerts import deadlines_enabled
-from airflow_provider_nomasx1.dagspec.model import JobSpec
+from airflow_provider_nomasx1.dagspec.model import JobSpec, StepSpec
 from airflow_provider_nomasx1.dagspec.tenants import TenantSpec
+from airflow_provider_nomasx1.operators.sql_copy import SqlCopyOperator
 from airflow_provider_nomasx1.operators.step import Nomasx1StepOperator
 
 #: A fixed, past start date: schedules are cron triggers, catch-up is off.
@@ -69,12 +70,34 @@ def _deadline(spec: JobSpec, dag_id: str) -> DeadlineAlert | None:
     )
 
 
+def _what(step: StepSpec) -> str:
+    if step.sql_copy is not None:
+        return f"sql_copy {step.sql_copy.source_schema}.{step.sql_copy.source_table} ({step.sql_copy.mode})"
+    return str(step.callable)
+
+
 def _doc_md(spec: JobSpec, tenant: TenantSpec | None) -> str:
     lines = [spec.description.strip(), "", "| step | callable | writes |", "|---|---|---|"]
-    lines += [f"| `{s.id}` | `{s.callable}` | {', '.join(s.writes) or '-'} |" for s in spec.steps]
+    lines += [f"| `{s.id}` | `{_what(s)}` | {', '.join(s.writes) or '-'} |" for s in spec.steps]
     if tenant:
         lines += ["", f"Tenant **{tenant.name}** (application {tenant.apps_id})."]
     return "\n".join(lines)
+
+
+def _step_operator(spec: JobSpec, step: StepSpec) -> Nomasx1StepOperator:
+    """The task of one step: a collector callable, or a table copy for ``sql_copy`` steps."""
+    common = {
+        "task_id": step.id,
+        "task_display_name": step.title or step.id,
+        "step_params": dict(step.params),
+        "job_id": spec.dag_id,
+        "lock": step.lock,
+        "audit": step.audit,
+        "doc_md": step.description,
+    }
+    if step.sql_copy is not None:
+        return SqlCopyOperator(copy_options=step.sql_copy.model_dump(), **common)
+    return Nomasx1StepOperator(callable_path=step.callable, **common)
 
 
 def build_dag(spec: JobSpec, tenant: TenantSpec | None = None) -> DAG:
@@ -103,19 +126,7 @@ def build_dag(spec: JobSpec, tenant: TenantSpec | None = None) -> DAG:
             "retry_delay": dt.timedelta(seconds=spec.retry_delay),
         },
     ) as dag:
-        tasks = [
-            Nomasx1StepOperator(
-                task_id=step.id,
-                task_display_name=step.title or step.id,
-                callable_path=step.callable,
-                step_params=dict(step.params),
-                job_id=spec.dag_id,
-                lock=step.lock,
-                audit=step.audit,
-                doc_md=step.description,
-            )
-            for step in spec.steps
-        ]
+        tasks = [_step_operator(spec, step) for step in spec.steps]
         produced = _asset_names(spec.assets.produces, params)
         if produced:
             tasks[-1].outlets = produced

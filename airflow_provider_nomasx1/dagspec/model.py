@@ -101,11 +101,47 @@ class ParamSpec(_Strict):
         return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
 
 
+_IDENT = r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$"
+
+
+class SqlCopySpec(_Strict):
+    """A table copy step (``sql_copy:``), run by the SqlCopyOperator; see docs/sync.md."""
+
+    source_table: str = Field(pattern=_IDENT, description="JDE table, e.g. F0005")
+    source_schema: str = Field(
+        pattern=_IDENT, description="JDE data source of the schema map (control, data_dictionary...) or a schema"
+    )
+    target_table: str | None = Field(default=None, pattern=_IDENT)
+    mode: Literal["overwrite", "append", "upsert"] = "overwrite"
+    key: list[str] = Field(default_factory=list)
+    type_coercion: Literal["none", "jde"] = "jde"
+    decimal_mode: Literal["truncate", "preserve"] = "truncate"
+    strip_both_columns: list[str] = Field(default_factory=list)
+    columns: list[str] = Field(default_factory=list)
+    filter: str | None = None
+    allow_empty: bool = False
+
+    @field_validator("key", "strip_both_columns", "columns")
+    @classmethod
+    def _identifiers(cls, value: list[str]) -> list[str]:
+        bad = [v for v in value if not re.match(_IDENT, v)]
+        if bad:
+            raise ValueError(f"not plain column names: {bad}")
+        return value
+
+    @model_validator(mode="after")
+    def _upsert_needs_key(self) -> SqlCopySpec:
+        if self.mode == "upsert" and not self.key:
+            raise ValueError("mode 'upsert' needs a key (the target columns to match on)")
+        return self
+
+
 class StepSpec(_Strict):
-    """One ordered step: a callable run by the step operator, with optional param overrides."""
+    """One ordered step: a callable run by the step operator, or a table copy, with param overrides."""
 
     id: str
-    callable: str
+    callable: str | None = None
+    sql_copy: SqlCopySpec | None = None
     title: str | None = None
     description: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
@@ -120,9 +156,17 @@ class StepSpec(_Strict):
             raise ValueError(f"step id {value!r} must be letters, digits and '_' (e.g. SECURITY_USERS)")
         return value
 
+    @model_validator(mode="after")
+    def _one_kind(self) -> StepSpec:
+        if (self.callable is None) == (self.sql_copy is None):
+            raise ValueError(f"step {self.id!r} needs exactly one of 'callable' or 'sql_copy'")
+        return self
+
     @field_validator("callable")
     @classmethod
-    def _check_callable(cls, value: str) -> str:
+    def _check_callable(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         if not _CALLABLE.match(value):
             raise ValueError(f"{value!r} is not of the form 'package.module:function'")
         try:

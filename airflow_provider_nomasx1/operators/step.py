@@ -98,9 +98,11 @@ class Nomasx1StepOperator(BaseOperator):
         lock: bool = True,
         audit: bool = True,
         lock_timeout_s: float = 3600,
+        step_options: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.step_options = step_options or {}
         self.callable_path = callable_path
         self.step_params = step_params or {}
         self.job_id = job_id
@@ -120,6 +122,7 @@ class Nomasx1StepOperator(BaseOperator):
             logical_date=getattr(dag_run, "logical_date", None),
             data_interval_start=getattr(dag_run, "data_interval_start", None),
             data_interval_end=getattr(dag_run, "data_interval_end", None),
+            step_options=self.step_options,
         )
 
     def execute(self, context: Mapping[str, Any]) -> dict[str, Any]:
