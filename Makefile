@@ -28,6 +28,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,bench]"
 	$(BIN)/python bench/parse.py
+	$(BIN)/python bench/sync.py
 
 airflow: $(STAMP)
 	./scripts/airflow-standalone.sh

@@ -4,7 +4,8 @@
 2. generate a synthetic JDE source database (`jde_demo`);
 3. create a throwaway Airflow home (SQLite metadata) with the connections as environment variables;
 4. run the bundled jobs through Airflow (``dag.test()``): deploy-databases, upgrade (a no-op at head),
-   refresh-views;
+   then, with application 10 registered, the reference import, the nomajde mirror sync and the
+   view refresh;
 5. print what was built.
 """
 
@@ -33,7 +34,7 @@ log = logging.getLogger("nomasx1.demo")
 DEMO_LOGINS = {"nomasx1": ("nomasx1", "demo:p@ss/1"), "nomajde": ("nomajde", "demo:p@ss/2")}
 #: run through Airflow, in order; the demo registers application 10 between the two groups
 INSTALL_JOBS = ["deploy-databases", "nomasx1-upgrade-schema-1"]
-APPLICATION_JOBS = ["nomasx1-import-reference", "nomasx1-refresh-views"]
+APPLICATION_JOBS = ["nomasx1-import-reference", "nomajde-daily-sync", "nomasx1-refresh-views"]
 DEMO_APPS_ID = 10
 
 
@@ -115,7 +116,12 @@ def _summary(server_url: URL) -> None:
             )
         ).all()
     engine.dispose()
+    mirror = sa.create_engine(server_url.set(database="nomajde"))
+    with mirror.connect() as conn:
+        refreshed = conn.execute(sa.text("SELECT table_name, rows FROM nomajde.mirror_refresh ORDER BY 1")).all()
+    mirror.dispose()
     _say(f"\nnomasx1 schema: {tables[0]} tables, {tables[1]} materialised views")
+    _say("nomajde mirror: " + ", ".join(f"{t} {n:,}" for t, n in refreshed))
     _say(f"reference data of application {DEMO_APPS_ID}: " + ", ".join(f"{t} {n}" for t, n in reference.items()))
     _say("collect_audit (one row per step):")
     for dag_id, step, status, rows, took, message in audit:

@@ -1,0 +1,191 @@
+"""Mirror sync speed: raw PostgreSQL COPY, our sql_copy with JDE coercion, Airflow's GenericTransfer.
+
+All three move the same synthetic F0005 (UDC values, JDE physical conventions) from a source
+database to a target database on the same server, in one run:
+
+- **raw COPY**: ``COPY ps920ctl.f0005 TO STDOUT`` piped into ``COPY ... FROM STDIN`` (no coercion):
+  the anchor, the fastest a PostgreSQL-to-PostgreSQL copy can go;
+- **nomasx1 sql_copy**: :func:`airflow_provider_nomasx1.collectors.sync.copy_table`, overwrite
+  mode with JDE coercion (trim, DRKY stripped both sides, Julian dates, implied decimals), staging
+  table and atomic swap;
+- **GenericTransfer**: Airflow's common-sql operator (``get_records`` then ``insert_rows``) on the
+  first ``--generic-rows`` rows (it holds them all in memory).
+
+Each copy runs in its own process, which reports its peak RSS; ``--rows`` may list several sizes
+(e.g. ``1000000,5000000``) to show that our memory stays flat. Last line: our rows/s over raw COPY's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import resource
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="nomasx1-bench-"))
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "ERROR")
+
+import psycopg
+import sqlalchemy as sa
+from sqlalchemy.engine import URL
+
+from airflow_provider_nomasx1 import testing
+
+SOURCE_TABLE = "ps920ctl.f0005"
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _conninfo(url: URL) -> str:
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _generate(source: URL, rows: int) -> int:
+    """F0005 with ``rows`` UDC values (and the rest of a minimal synthetic JDE source)."""
+    from airflow_provider_nomasx1.demo.jde_generator import Profile, generate
+
+    types = max(1, rows // 5000)
+    profile = Profile(
+        name=f"bench-{rows}",
+        description="bench",
+        users=0,
+        roles=0,
+        objects=0,
+        udc_types=types,
+        udc_values=min(9999, max(1, rows // types)),
+        dd_items=50,
+    )
+    summary = generate(source, profile=profile, seed=1)
+    return summary.rows["F0005"]
+
+
+def _raw_copy(source: URL, target: URL, out: mp.Queue) -> None:
+    with psycopg.connect(_conninfo(source)) as src, psycopg.connect(_conninfo(target)) as dst:
+        columns = src.execute(
+            "SELECT string_agg(quote_ident(attname) || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum) "
+            "FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+            (SOURCE_TABLE,),
+        ).fetchone()[0]
+        dst.execute("DROP TABLE IF EXISTS raw_f0005")
+        dst.execute(f"CREATE TABLE raw_f0005 ({columns})")
+        start = time.perf_counter()
+        rows = 0
+        with (
+            src.cursor().copy(f"COPY {SOURCE_TABLE} TO STDOUT") as reader,
+            dst.cursor().copy("COPY raw_f0005 FROM STDIN") as writer,
+        ):
+            for block in reader:
+                writer.write(block)
+        dst.commit()
+        seconds = time.perf_counter() - start
+        rows = dst.execute("SELECT count(*) FROM raw_f0005").fetchone()[0]
+    out.put({"rows": rows, "seconds": seconds, "rss_mb": _peak_rss_mb()})
+
+
+def _ours(source: URL, target: URL, out: mp.Queue) -> None:
+    import logging
+
+    from airflow_provider_nomasx1.collectors.sync import CopySpec, copy_table
+    from airflow_provider_nomasx1.hooks.jde import JdeHook
+
+    os.environ.update(testing.connection_env("jde_bench", source, conn_type="jdedwards", db_type="postgres"))
+    hook = JdeHook("jde_bench")
+    engine = sa.create_engine(target)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE SCHEMA IF NOT EXISTS nomajde")
+    spec = CopySpec.from_options({"source_schema": "control", "source_table": "F0005", "strip_both_columns": ["DRKY"]})
+    start = time.perf_counter()
+    report = copy_table(hook, engine, "nomajde", spec, log=logging.getLogger("bench"))
+    seconds = time.perf_counter() - start
+    out.put({"rows": report.rows, "seconds": seconds, "rss_mb": _peak_rss_mb()})
+
+
+def _generic_transfer(source: URL, target: URL, limit: int, out: mp.Queue) -> None:
+    from airflow.providers.common.sql.operators.generic_transfer import GenericTransfer
+
+    os.environ.update(testing.connection_env("gt_src", source))
+    os.environ.update(testing.connection_env("gt_dst", target))
+    with psycopg.connect(_conninfo(target)) as dst:
+        dst.execute("DROP TABLE IF EXISTS gt_f0005")
+        dst.execute("CREATE TABLE gt_f0005 AS SELECT * FROM raw_f0005 WITH NO DATA")
+        dst.commit()
+    operator = GenericTransfer(
+        task_id="generic",
+        source_conn_id="gt_src",
+        destination_conn_id="gt_dst",
+        destination_table="gt_f0005",
+        sql=f"SELECT * FROM {SOURCE_TABLE} ORDER BY drsy, drrt, drky LIMIT {limit}",
+    )
+    start = time.perf_counter()
+    operator.execute(context={})
+    seconds = time.perf_counter() - start
+    with psycopg.connect(_conninfo(target)) as dst:
+        rows = dst.execute("SELECT count(*) FROM gt_f0005").fetchone()[0]
+    out.put({"rows": rows, "seconds": seconds, "rss_mb": _peak_rss_mb()})
+
+
+def _in_child(target, *args) -> dict:
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=target, args=(*args, queue))
+    proc.start()
+    result = queue.get(timeout=3600)
+    proc.join()
+    if proc.exitcode:
+        sys.exit(f"{target.__name__} failed with exit code {proc.exitcode}")
+    return result
+
+
+def _line(name: str, r: dict) -> str:
+    return (
+        f"{name:<22} {r['rows']:>10,} rows {r['seconds']:8.2f} s {r['rows'] / r['seconds']:>12,.0f} rows/s "
+        f"peak RSS {r['rss_mb']:7.1f} MiB"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", default="1000000", help="F0005 sizes, comma-separated (e.g. 1000000,5000000)")
+    parser.add_argument("--generic-rows", type=int, default=200_000, help="rows given to GenericTransfer")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.rows.split(",")]
+    results: dict[int, dict] = {}
+    with testing.postgres_server() as server:
+        for size in sizes:
+            source, target = testing.create_database(server, "bench_src"), testing.create_database(server, "bench_dst")
+            try:
+                generated = _generate(source, size)
+                raw = _in_child(_raw_copy, source, target)
+                ours = _in_child(_ours, source, target)
+                print(f"F0005, {generated:,} rows")
+                print(_line("raw COPY pipe", raw))
+                print(_line("nomasx1 sql_copy (jde)", ours))
+                entry = {"raw": raw, "ours": ours}
+                if size == sizes[0]:
+                    generic = _in_child(_generic_transfer, source, target, min(args.generic_rows, generated))
+                    print(_line("GenericTransfer", generic))
+                    entry["generic"] = generic
+                results[size] = entry
+            finally:
+                for url in (source, target):
+                    testing.drop_database(url)
+    first = results[sizes[0]]
+    ours_rate = first["ours"]["rows"] / first["ours"]["seconds"]
+    raw_rate = first["raw"]["rows"] / first["raw"]["seconds"]
+    if "generic" in first:
+        generic_rate = first["generic"]["rows"] / first["generic"]["seconds"]
+        print(f"ours / GenericTransfer: {ours_rate / generic_rate:.1f}x")
+    if len(sizes) > 1:
+        rss = ", ".join(f"{s:,} rows: {results[s]['ours']['rss_mb']:.0f} MiB" for s in sizes)
+        print(f"our peak RSS by size: {rss}")
+    print(f"ratio nomasx1 sql_copy / raw COPY rows per second: {ours_rate / raw_rate:.2f}")
+
+
+if __name__ == "__main__":
+    main()
