@@ -330,3 +330,32 @@ def test_a_broken_spec_leaves_the_other_dags_scheduled(tmp_path: Path, airflow_e
         rows = dict(db.execute("SELECT dag_id, is_stale OR has_import_errors FROM dag").fetchall())
     assert set(INSTALL_DAGS) <= set(rows)
     assert not any(rows[d] for d in INSTALL_DAGS), rows
+
+
+def test_daily_sync_through_airflow(pg_server: URL, airflow_db: str) -> None:
+    """nomajde-daily-sync end to end: seven sql_copy steps, audit rows, mirror_refresh."""
+    import datetime as dt
+
+    from airflow_provider_nomasx1.demo.jde_generator import generate
+
+    source, mirror = testing.create_database(pg_server, "jde_src"), testing.create_database(pg_server, "nomajde")
+    try:
+        generate(source, profile="tiny", seed=1, as_of=dt.date(2025, 6, 30))
+        env = testing.connection_env("jdedwards", source, conn_type="jdedwards", db_type="postgres")
+        env |= testing.connection_env("nomajde", mirror)
+        run = testing.run_bundled_dag("nomajde-daily-sync", env=env)
+        assert run.state == "success", run
+        engine = sa.create_engine(mirror)
+        with engine.connect() as conn:
+            refreshed = dict(conn.execute(sa.text("SELECT table_name, rows FROM nomajde.mirror_refresh")).all())
+            audit = conn.execute(
+                sa.text("SELECT count(*) FROM nomajde.collect_audit WHERE status = 'success'")
+            ).scalar()
+            udc = conn.execute(sa.text("SELECT count(*) FROM nomajde.f0005")).scalar()
+        engine.dispose()
+        assert set(refreshed) == {"f0004", "f0005", "f9200", "f9202", "f9210", "f9860", "f9865"}
+        assert refreshed["f0005"] == udc > 0
+        assert audit == 7
+    finally:
+        testing.drop_database(source)
+        testing.drop_database(mirror)

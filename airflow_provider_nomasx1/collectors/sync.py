@@ -1,0 +1,752 @@
+"""Mirror sync: copy one JDE table into PostgreSQL at near-COPY speed, atomically and verifiably.
+
+- :class:`CopySpec`: one ``sql_copy`` step (source table, target table, mode, coercion...),
+  validated by :meth:`CopySpec.from_options`.
+- :func:`copy_table`: the engine. It resolves the physical source table through the ``jdedwards``
+  connection's schema map, plans the JDE coercion (:mod:`airflow_provider_nomasx1.jde.coercion`)
+  from the source columns and the data dictionary (F9210), counts the source rows and streams them
+  into the target in the **same source snapshot**:
+
+  * PostgreSQL source: ``COPY (SELECT <coerced>) TO STDOUT`` piped block by block into
+    ``COPY ... FROM STDIN`` (psycopg 3), never holding the table in Python;
+  * Oracle source: a cursor with a large ``arraysize``/``prefetchrows``, ``fetchmany`` batches
+    written with ``copy.write_row``.
+
+  ``overwrite`` loads ``<table>__stage`` (no index during the load; the target's indexes, primary
+  key and grants rebuilt on it afterwards) and swaps it in (drop + rename) in the **same
+  transaction** that records the ``mirror_refresh`` row, so readers see the previous snapshot until
+  the commit and then the new one, never an empty or partial table; any failure (including a
+  killed process: the server rolls the transaction back) leaves the previous snapshot.
+  ``append`` copies into the target in one transaction; ``upsert`` copies into a temporary table
+  then ``INSERT ... ON CONFLICT (key) DO UPDATE``.
+
+  Reconciliation: rows counted in the source snapshot = rows the source COPY/fetch produced = rows
+  the target COPY accepted = rows in the stage; any difference fails the run before the swap.
+- :func:`sync_table`: the ``sql_copy`` step callable.
+
+See docs/sync.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from psycopg import sql as psycopg_sql
+
+from airflow_provider_nomasx1.context import Progress, StepContext
+from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error, SourceUnavailableError
+from airflow_provider_nomasx1.jde.coercion import (
+    DECIMAL_MODES,
+    TYPE_COERCIONS,
+    ColumnPlan,
+    DataItem,
+    SourceColumn,
+    create_table_sql,
+    data_item_of,
+    plan_columns,
+    select_sql,
+    table_prefix,
+)
+from airflow_provider_nomasx1.jde.schema_map import JdeSchemaMap
+from airflow_provider_nomasx1.sqlident import checked, qualified, quote
+
+MODES = ("overwrite", "append", "upsert")
+STAGE_SUFFIX = "__stage"
+#: Oracle fetch batch (rows per fetchmany / round trip)
+ORACLE_ARRAYSIZE = 10_000
+#: rows between two progress updates
+PROGRESS_EVERY = 10_000
+_DD_COLUMNS = ("frdtai", "frdtat", "frcdec", "frclas", "frowtp")
+_SCHEMA_KEYS = tuple(f.name for f in dataclasses.fields(JdeSchemaMap))
+
+
+class ReconciliationError(Nomasx1Error):
+    """Rows read and rows written disagree: the load was rolled back, the target is unchanged."""
+
+
+class EmptySourceError(Nomasx1Error):
+    """The source table is empty while the target holds rows (and ``allow_empty`` is not set)."""
+
+
+@dataclass(frozen=True)
+class CopySpec:
+    """One ``sql_copy`` step. Column names are case-insensitive (stored lower-case)."""
+
+    source_table: str
+    source_schema: str
+    target_table: str = ""
+    mode: str = "overwrite"
+    key: tuple[str, ...] = ()
+    type_coercion: str = "jde"
+    decimal_mode: str = "truncate"
+    strip_both_columns: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
+    filter: str | None = None
+    allow_empty: bool = False
+
+    def __post_init__(self) -> None:
+        checked(self.source_table, "sql_copy source_table")
+        checked(self.source_schema, "sql_copy source_schema")
+        target = checked(self.target_table or self.source_table.lower(), "sql_copy target_table")
+        if len(target) + len(STAGE_SUFFIX) > 63:
+            raise ConfigurationError(f"sql_copy target_table {target!r} is too long (at most 56 characters)")
+        object.__setattr__(self, "target_table", target)
+        for name, allowed in (
+            ("mode", MODES),
+            ("type_coercion", TYPE_COERCIONS),
+            ("decimal_mode", DECIMAL_MODES),
+        ):
+            if getattr(self, name) not in allowed:
+                raise ConfigurationError(f"sql_copy {name} {getattr(self, name)!r}: use one of {list(allowed)}")
+        for name in ("key", "strip_both_columns", "columns"):
+            value = getattr(self, name)
+            if isinstance(value, str) or not isinstance(value, (list, tuple)):
+                raise ConfigurationError(f"sql_copy {name} must be a list of column names, got {value!r}")
+            object.__setattr__(self, name, tuple(checked(str(c), f"sql_copy {name} column").lower() for c in value))
+        if self.mode == "upsert" and not self.key:
+            raise ConfigurationError("sql_copy mode 'upsert' needs a key: the target columns to match on")
+        if self.columns:
+            missing = [k for k in self.key if k not in self.columns]
+            if missing:
+                raise ConfigurationError(f"sql_copy key column(s) {missing} must be among the copied columns")
+        if self.filter is not None:
+            if not isinstance(self.filter, str) or not self.filter.strip():
+                raise ConfigurationError("sql_copy filter must be a non-empty SQL condition (or left out)")
+            if any(bad in self.filter for bad in (";", "--", "/*")):
+                raise ConfigurationError(
+                    f"sql_copy filter {self.filter!r}: give one SQL condition, without ';' or comments"
+                )
+        if not isinstance(self.allow_empty, bool):
+            raise ConfigurationError(f"sql_copy allow_empty must be true or false, got {self.allow_empty!r}")
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> CopySpec:
+        """Build from the step's ``sql_copy`` block; unknown or missing keys are errors."""
+        if not isinstance(options, Mapping):
+            raise ConfigurationError(f"sql_copy options must be a mapping, got {type(options).__name__}")
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise ConfigurationError(f"Unknown sql_copy option(s) {unknown}; valid options: {sorted(known)}")
+        missing = [k for k in ("source_table", "source_schema") if not options.get(k)]
+        if missing:
+            raise ConfigurationError(f"sql_copy needs {missing} (e.g. source_schema: control, source_table: F0005)")
+        values = {k: v for k, v in options.items() if v is not None or k == "filter"}
+        if values.get("target_table") is None:
+            values.pop("target_table", None)
+        return cls(**values)
+
+
+@dataclass
+class CopyReport:
+    """What one copy did."""
+
+    source: str  # physical schema.table read
+    target: str  # schema.table written
+    mode: str
+    source_rows: int  # counted in the source snapshot (with the filter)
+    rows_copied: int  # rows the target accepted
+    target_rows: int | None  # rows in the target after the run
+    seconds: float
+    created_table: bool = False
+    columns: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        """Rows copied (alias of ``rows_copied``)."""
+        return self.rows_copied
+
+    @property
+    def target_table(self) -> str:
+        return self.target.rsplit(".", 1)[-1]
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows_copied / self.seconds if self.seconds > 0 else 0.0
+
+    def summary(self) -> str:
+        return (
+            f"{self.source} -> {self.target} ({self.mode}): source {self.source_rows:,} rows, copied "
+            f"{self.rows_copied:,}, target now {self.target_rows if self.target_rows is not None else '?':,} rows, "
+            f"{self.seconds:.1f} s ({self.rows_per_second:,.0f} rows/s)"
+        )
+
+
+# --- source side -------------------------------------------------------------------------------
+
+
+def _dialect_of(source_hook: Any) -> str:
+    db_type = source_hook.db_type
+    if db_type == "postgres":
+        return "postgresql"
+    if db_type == "oracle":
+        return "oracle"
+    raise ConfigurationError(
+        f"sql_copy reads PostgreSQL or Oracle JDE databases; connection "
+        f"{getattr(source_hook, 'jde_conn_id', '?')!r} has db_type {db_type!r}"
+    )
+
+
+def _physical(name: str, dialect: str) -> str:
+    return name.lower() if dialect == "postgresql" else name.upper()
+
+
+def resolve_source(source_hook: Any, spec: CopySpec) -> tuple[str, str]:
+    """(physical schema, physical table) of the spec's source table."""
+    dialect = _dialect_of(source_hook)
+    key = spec.source_schema.lower()
+    if key in _SCHEMA_KEYS:
+        schemas = source_hook.schemas
+        schema = schemas.security_schema if key == "security" else getattr(schemas, key)
+    else:
+        schema = spec.source_schema
+    return _physical(schema, dialect), _physical(spec.source_table, dialect)
+
+
+def _describe_source(conn: sa.Connection, source_hook: Any, spec: CopySpec, schema: str, table: str) -> dict:
+    insp = sa.inspect(conn)
+    if not insp.has_table(table.lower(), schema=schema.lower()):
+        conn_id = getattr(source_hook, "jde_conn_id", "jdedwards")
+        raise SourceUnavailableError(
+            f"JDE table {schema}.{table} not found through connection {conn_id!r} (source_schema "
+            f"{spec.source_schema!r} -> {schema}). Check the connection's schema map (extras.schemas) "
+            "or the step's source_schema / source_table."
+        )
+    columns = [SourceColumn.from_inspector(c) for c in insp.get_columns(table.lower(), schema=schema.lower())]
+    if spec.columns:
+        by_name = {c.name.lower(): c for c in columns}
+        missing = [c for c in spec.columns if c not in by_name]
+        if missing:
+            raise ConfigurationError(f"sql_copy columns {missing} are not columns of {schema}.{table}")
+        columns = [by_name[c] for c in spec.columns]
+    pk = [
+        c.lower()
+        for c in (insp.get_pk_constraint(table.lower(), schema=schema.lower()) or {}).get("constrained_columns") or []
+    ]
+    if not pk:
+        for index in insp.get_indexes(table.lower(), schema=schema.lower()):
+            if index.get("unique") and all(c for c in index["column_names"]):
+                pk = [c.lower() for c in index["column_names"]]
+                break
+    copied = {c.name.lower() for c in columns}
+    if pk and not set(pk) <= copied:
+        pk = []
+    return {"columns": columns, "pk": pk}
+
+
+def _read_data_dictionary(
+    conn: sa.Connection, source_hook: Any, dialect: str, aliases: Sequence[str]
+) -> dict[str, DataItem]:
+    dd_schema = _physical(source_hook.schemas.data_dictionary, dialect)
+    insp = sa.inspect(conn)
+    if not insp.has_table("f9210", schema=dd_schema.lower()):
+        raise SourceUnavailableError(
+            f"JDE data dictionary table {dd_schema}.{_physical('f9210', dialect)} not found: type_coercion 'jde' "
+            "needs it (display decimals of the data items). Fix the schema map's data_dictionary entry or "
+            "set type_coercion: none on the step."
+        )
+    present = {c["name"].lower() for c in insp.get_columns("f9210", schema=dd_schema.lower())}
+    cols = [c for c in _DD_COLUMNS if c in present]
+    if "frdtai" not in cols or not aliases:
+        return {}
+    stmt = sa.text(
+        f"SELECT {', '.join(cols)} FROM {dd_schema}.{_physical('f9210', dialect)} WHERE RTRIM(frdtai) IN :aliases"
+    ).bindparams(sa.bindparam("aliases", expanding=True))
+    items: dict[str, DataItem] = {}
+    for row in conn.execute(stmt, {"aliases": list(aliases)}):
+        item = DataItem.from_row({k.lower(): v for k, v in row._mapping.items()})
+        items[item.alias] = item
+    return items
+
+
+def _pg_blocks(cursor: Any, sql: str) -> Iterator[Any]:
+    """The source ``COPY (SELECT ...) TO STDOUT`` data, one CopyData message (one row) at a time."""
+    with cursor.copy(f"COPY ({sql}) TO STDOUT") as copy:
+        yield from copy
+
+
+def _oracle_batches(cursor: Any, sql: str, plans: Sequence[ColumnPlan]) -> Iterator[list[tuple]]:
+    """Rows of the source SELECT in ``fetchmany`` batches (Oracle '' is NULL: NOT NULL strings -> '')."""
+    cursor.arraysize = ORACLE_ARRAYSIZE
+    cursor.prefetchrows = ORACLE_ARRAYSIZE + 1
+    cursor.execute(sql)
+    fix = [i for i, p in enumerate(plans) if p.empty_string_for_null]
+    while True:
+        rows = cursor.fetchmany()
+        if not rows:
+            return
+        if fix:
+            fixed = []
+            for row in rows:
+                row = list(row)
+                for i in fix:
+                    if row[i] is None:
+                        row[i] = ""
+                fixed.append(row)
+            rows = fixed
+        yield rows
+
+
+# --- target side -------------------------------------------------------------------------------
+
+
+def ensure_mirror_refresh(engine: sa.Engine, schema: str) -> None:
+    """Create the target schema, its ``mirror_refresh`` table and its ``collect_audit`` table (the
+    sync job's step audit, same shape as nomasx1's) when missing."""
+    from airflow_provider_nomasx1.schema import nomajde, nomasx1
+
+    checked(schema, "target schema")
+    with engine.begin() as conn:
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"nomasx1.mirror:{schema}"})
+        conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {quote(schema, 'schema name')}"))
+        translated = conn.execution_options(schema_translate_map={None: schema})
+        nomajde.mirror_refresh.create(translated, checkfirst=True)
+        nomasx1.collect_audit.create(translated, checkfirst=True)
+
+
+def _target_columns(cur: Any, table_q: str) -> dict[str, str] | None:
+    """{column: formatted type} of an existing table, None when it does not exist."""
+    oid = cur.execute("SELECT to_regclass(%s)::oid", (table_q,)).fetchone()[0]
+    if oid is None:
+        return None
+    rows = cur.execute(
+        "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+        "WHERE attrelid = %s AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+        (oid,),
+    ).fetchall()
+    return dict(rows)
+
+
+_NUMBER_TYPES = ("numeric", "bigint", "integer", "smallint", "double precision", "real")
+
+
+def _fit_to_target(plans: list[ColumnPlan], existing: Mapping[str, str], dialect: str, log: logging.Logger) -> list:
+    """An existing target's column types win: a JDE number kept as a number stays a number."""
+    fitted = []
+    for plan in plans:
+        target_type = existing.get(plan.target_name)
+        if target_type and plan.kind in ("date", "time") and target_type.startswith(_NUMBER_TYPES):
+            log.info("%s: the target column is %s, copying the JDE number unconverted", plan.target_name, target_type)
+            plan = plan.raw(dialect)
+        fitted.append(plan)
+    return fitted
+
+
+def _index_definitions(cur: Any, table_q: str) -> list[tuple[str, str, str | None]]:
+    """(index name, definition, constraint type p/u/None) of a table's indexes."""
+    return cur.execute(
+        "SELECT i.relname, pg_get_indexdef(x.indexrelid), c.contype FROM pg_index x "
+        "JOIN pg_class i ON i.oid = x.indexrelid "
+        "LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid "
+        "WHERE x.indrelid = to_regclass(%s) ORDER BY i.relname",
+        (table_q,),
+    ).fetchall()
+
+
+def _grants(cur: Any, table_q: str) -> list[str]:
+    """GRANT statements (with a ``{table}`` placeholder) reproducing a table's privileges."""
+    rows = cur.execute(
+        "SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END, "
+        "a.privilege_type, a.is_grantable FROM pg_class c, aclexplode(c.relacl) a "
+        "WHERE c.oid = to_regclass(%s) AND a.grantee <> c.relowner",
+        (table_q,),
+    ).fetchall()
+    return [f"GRANT {priv} ON {{table}} TO {who}" + (" WITH GRANT OPTION" if opt else "") for who, priv, opt in rows]
+
+
+def _has_dependent_views(cur: Any, table_q: str) -> bool:
+    return bool(
+        cur.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid "
+            "WHERE d.classid = 'pg_rewrite'::regclass AND d.refobjid = to_regclass(%s) AND r.ev_class <> d.refobjid)",
+            (table_q,),
+        ).fetchone()[0]
+    )
+
+
+def _temp_name(name: str) -> str:
+    return (name[: 63 - len(STAGE_SUFFIX)] + STAGE_SUFFIX) if not name.endswith(STAGE_SUFFIX) else name
+
+
+# --- the copy ---------------------------------------------------------------------------------
+
+
+def _default_progress(log: logging.Logger) -> Callable[[str, int | None], Progress]:
+    return lambda label, total: Progress(log, label, total)
+
+
+def copy_table(
+    source_hook: Any,
+    target_engine: sa.Engine,
+    target_schema: str,
+    spec: CopySpec,
+    *,
+    log: logging.Logger,
+    run_id: str | None = None,
+    progress: Callable[[str, int | None], Any] | None = None,
+) -> CopyReport:
+    """Copy ``spec``'s source table into ``target_schema`` (see the module docstring)."""
+    started = time.monotonic()
+    target_schema = checked(target_schema, "target schema")
+    dialect = _dialect_of(source_hook)
+    schema, table = resolve_source(source_hook, spec)
+    source_name = f"{schema}.{table}"
+    source_engine: sa.Engine = source_hook.engine
+
+    with source_engine.connect() as conn:
+        described = _describe_source(conn, source_hook, spec, schema, table)
+        columns: list[SourceColumn] = described["columns"]
+        prefix = table_prefix(c.name for c in columns)
+        data_items: dict[str, DataItem] = {}
+        if spec.type_coercion == "jde":
+            aliases = sorted({a for a in (data_item_of(c.name, prefix) for c in columns) if a})
+            data_items = _read_data_dictionary(conn, source_hook, dialect, aliases)
+            without = [c.name for c in columns if (a := data_item_of(c.name, prefix)) and a not in data_items]
+            if without:
+                log.warning("%s: no data dictionary row for %s: name rules apply", source_name, without)
+    plans = plan_columns(
+        columns,
+        data_items,
+        dialect=dialect,
+        type_coercion=spec.type_coercion,
+        decimal_mode=spec.decimal_mode,
+        strip_both_columns=spec.strip_both_columns,
+        prefix=prefix,
+    )
+
+    ensure_mirror_refresh(target_engine, target_schema)
+    target_q = qualified(target_schema, spec.target_table)
+    raw = target_engine.raw_connection()
+    try:
+        pg = raw.driver_connection
+        with pg.cursor() as cur:
+            existing = _target_columns(cur, target_q)
+            target_has_rows = bool(
+                existing is not None and cur.execute(f"SELECT EXISTS (SELECT 1 FROM {target_q})").fetchone()[0]
+            )
+        pg.rollback()
+        if existing is not None:
+            plans = _fit_to_target(plans, existing, dialect, log)
+        from_clause = f'"{schema}"."{table}"' if dialect == "postgresql" else f"{schema}.{table}"
+        sql = select_sql(plans, from_clause, spec.filter)
+        key = list(spec.key) or described["pk"]
+        log.info(
+            "%s -> %s (%s, coercion %s, decimals %s): %s",
+            source_name,
+            target_q,
+            spec.mode,
+            spec.type_coercion,
+            spec.decimal_mode,
+            ", ".join(f"{p.target_name}:{p.kind}" for p in plans),
+        )
+        with _SourceSnapshot(source_engine, dialect) as src:
+            count_sql = f"SELECT count(*) FROM {from_clause}" + (f" WHERE ({spec.filter})" if spec.filter else "")
+            source_rows = int(src.exec_driver_sql(count_sql).scalar_one())
+            log.info(
+                "%s: %s rows to copy%s",
+                source_name,
+                f"{source_rows:,}",
+                f" (filter {spec.filter})" if spec.filter else "",
+            )
+            if source_rows == 0 and target_has_rows and not spec.allow_empty:
+                raise EmptySourceError(
+                    f"JDE table {source_name} is empty{' for the filter' if spec.filter else ''} while {target_q} "
+                    "holds rows: refusing to replace them with nothing (is the jdedwards connection pointing at the "
+                    "right database and schemas?). Set `allow_empty: true` on the sql_copy step to accept an "
+                    "empty source."
+                )
+            label = f"{source_name} -> {target_q}"
+            make_progress = progress or _default_progress(log)
+            tracker = make_progress(label, source_rows)
+            load = _Load(pg, target_schema, spec, plans, existing, key, log, tracker)
+            rows_read, rows_written, target_rows = load.run(src, dialect, sql, run_id, source_name)
+    finally:
+        raw.close()
+
+    if rows_read != source_rows:  # same snapshot: can only differ through a bug; already committed
+        log.warning("%s: counted %s rows but read %s", source_name, source_rows, rows_read)
+    seconds = time.monotonic() - started
+    report = CopyReport(
+        source=source_name,
+        target=f"{target_schema}.{spec.target_table}",
+        mode=spec.mode,
+        source_rows=source_rows,
+        rows_copied=rows_written,
+        target_rows=target_rows,
+        seconds=seconds,
+        created_table=existing is None,
+        columns=[p.target_name for p in plans],
+    )
+    log.info("%s", report.summary())
+    return report
+
+
+class _SourceSnapshot:
+    """A source connection in one read-only snapshot (count and copy see the same rows)."""
+
+    def __init__(self, engine: sa.Engine, dialect: str) -> None:
+        self.engine, self.dialect = engine, dialect
+
+    def __enter__(self) -> sa.Connection:
+        if self.dialect == "postgresql":
+            self.conn = self.engine.connect().execution_options(isolation_level="REPEATABLE READ")
+        else:
+            self.conn = self.engine.connect()
+            self.conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+        return self.conn
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.conn.rollback()
+        finally:
+            self.conn.close()
+
+
+@dataclass
+class _Load:
+    pg: Any  # psycopg connection to the target
+    schema: str
+    spec: CopySpec
+    plans: list[ColumnPlan]
+    existing: dict[str, str] | None
+    key: list[str]
+    log: logging.Logger
+    progress: Any
+
+    @property
+    def target_q(self) -> str:
+        return qualified(self.schema, self.spec.target_table)
+
+    def run(self, src: sa.Connection, dialect: str, sql: str, run_id: str | None, source_name: str) -> tuple:
+        pg = self.pg
+        with pg.transaction(), pg.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"nomasx1.sync:{self.target_q}",))
+            # the table may have appeared since we looked
+            self.existing = _target_columns(cur, self.target_q)
+            mode = self.spec.mode
+            if mode == "overwrite":
+                into = self._prepare_stage(cur)
+            elif mode == "append":
+                into = self._prepare_target(cur)
+            else:
+                self._prepare_target(cur)
+                into = quote(_temp_name("nomasx1_upsert"), "table name")
+                cur.execute(f"CREATE TEMP TABLE {into} (LIKE {self.target_q} INCLUDING DEFAULTS) ON COMMIT DROP")
+            before = 0
+            if mode == "append":
+                before = cur.execute(f"SELECT count(*) FROM {self.target_q}").fetchone()[0]
+            rows_read, rows_written = self._stream(cur, into, src, dialect, sql)
+            if rows_read != rows_written:
+                raise ReconciliationError(
+                    f"{source_name}: read {rows_read:,} rows but the target COPY reported {rows_written:,}: "
+                    f"rolled back, {self.target_q} unchanged"
+                )
+            loaded = cur.execute(f"SELECT count(*) FROM {into}").fetchone()[0] - before
+            if loaded != rows_written:
+                raise ReconciliationError(
+                    f"{source_name}: the target COPY reported {rows_written:,} rows but {loaded:,} are loaded: "
+                    f"rolled back, {self.target_q} unchanged"
+                )
+            if mode == "overwrite":
+                self._swap(cur)
+                target_rows = rows_written
+            elif mode == "upsert":
+                self._merge(cur, into)
+                target_rows = cur.execute(f"SELECT count(*) FROM {self.target_q}").fetchone()[0]
+            else:
+                target_rows = before + rows_written
+            refresh = qualified(self.schema, "mirror_refresh")
+            cur.execute(
+                f"INSERT INTO {refresh} (table_name, rows, refreshed_at, run_id, source) "
+                "VALUES (%s, %s, now(), %s, %s) "
+                "ON CONFLICT (table_name) DO UPDATE SET rows = EXCLUDED.rows, refreshed_at = EXCLUDED.refreshed_at, "
+                "run_id = EXCLUDED.run_id, source = EXCLUDED.source",
+                (self.spec.target_table, target_rows, run_id, source_name),
+            )
+        return rows_read, rows_written, target_rows
+
+    # -- preparation
+
+    def _columns_sql(self) -> str:
+        return ", ".join(quote(p.target_name, "column name") for p in self.plans)
+
+    def _add_missing_columns(self, cur: Any, table_q: str) -> None:
+        for plan in self.plans:
+            if self.existing is not None and plan.target_name not in self.existing:
+                self.log.info("%s: adding column %s %s", self.target_q, plan.target_name, plan.target_type)
+                cur.execute(f"ALTER TABLE {table_q} ADD COLUMN {quote(plan.target_name)} {plan.target_type}")
+
+    def _prepare_target(self, cur: Any) -> str:
+        if self.existing is None:
+            self.log.info("creating %s (primary key %s)", self.target_q, self.key or "none")
+            cur.execute(create_table_sql(self.target_q, self.plans, self.key))
+        else:
+            self._add_missing_columns(cur, self.target_q)
+        return self.target_q
+
+    def _prepare_stage(self, cur: Any) -> str:
+        stage = _temp_name(self.spec.target_table)
+        stage_q = qualified(self.schema, stage)
+        if cur.execute("SELECT to_regclass(%s)", (stage_q,)).fetchone()[0] is not None:
+            self.log.warning("dropping the leftover stage %s of an earlier failed run", stage_q)
+            cur.execute(f"DROP TABLE {stage_q}")
+        if self.existing is None:
+            cur.execute(create_table_sql(stage_q, self.plans))
+        else:
+            # no index during the load: they are rebuilt after it (faster, and named like the target's)
+            cur.execute(
+                f"CREATE TABLE {stage_q} (LIKE {self.target_q} INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
+                "INCLUDING GENERATED INCLUDING IDENTITY INCLUDING STORAGE INCLUDING COMMENTS)"
+            )
+            self._add_missing_columns(cur, stage_q)
+        self.stage_q = stage_q
+        self.stage = stage
+        return stage_q
+
+    # -- streaming
+
+    def _stream(self, cur: Any, into: str, src: sa.Connection, dialect: str, sql: str) -> tuple[int, int]:
+        copy_in = f"COPY {into} ({self._columns_sql()}) FROM STDIN"
+        tracker = self.progress
+        rows_read = 0
+        pending = 0
+        driver = src.connection.driver_connection
+        if dialect == "postgresql":
+            with driver.cursor() as src_cur:
+                blocks = _pg_blocks(src_cur, sql)
+                try:
+                    with cur.copy(copy_in) as writer:
+                        for block in blocks:
+                            writer.write(block)
+                            pending += 1
+                            if pending >= PROGRESS_EVERY:
+                                rows_read += pending
+                                tracker.advance(pending)
+                                pending = 0
+                finally:
+                    blocks.close()
+                rows_read += pending
+                tracker.advance(pending)
+                reported = src_cur.rowcount
+                if reported is not None and reported >= 0 and reported != rows_read:
+                    raise ReconciliationError(
+                        f"the source COPY reported {reported:,} rows but {rows_read:,} arrived: rolled back"
+                    )
+        else:
+            src_cur = driver.cursor()
+            try:
+                with cur.copy(copy_in) as writer:
+                    for batch in _oracle_batches(src_cur, sql, self.plans):
+                        for row in batch:
+                            writer.write_row(row)
+                        rows_read += len(batch)
+                        tracker.advance(len(batch))
+            finally:
+                src_cur.close()
+        tracker.finish()
+        return rows_read, cur.rowcount
+
+    # -- overwrite swap
+
+    def _swap(self, cur: Any) -> None:
+        target_q, stage_q = self.target_q, self.stage_q
+        if self.existing is None:
+            if self.key:
+                cur.execute(
+                    f"ALTER TABLE {stage_q} ADD CONSTRAINT {quote(self.spec.target_table + '_pkey')} PRIMARY KEY ("
+                    + ", ".join(quote(k) for k in self.key)
+                    + ")"
+                )
+            cur.execute(f"ALTER TABLE {stage_q} RENAME TO {quote(self.spec.target_table)}")
+            cur.execute(f"ANALYZE {target_q}")
+            return
+        if _has_dependent_views(cur, target_q):
+            # views read the target: keep the table, replace its content in this transaction
+            self.log.info("%s has dependent views: replacing its rows in place", target_q)
+            cols = self._columns_sql()
+            cur.execute(f"LOCK TABLE {target_q} IN ACCESS EXCLUSIVE MODE")
+            cur.execute(f"TRUNCATE {target_q}")
+            cur.execute(f"INSERT INTO {target_q} ({cols}) SELECT {cols} FROM {stage_q}")
+            cur.execute(f"DROP TABLE {stage_q}")
+            cur.execute(f"ANALYZE {target_q}")
+            return
+        renames = []
+        for name, definition, contype in _index_definitions(cur, target_q):
+            tmp = _temp_name(name)
+            at = definition.find(" USING ")
+            unique = definition.startswith("CREATE UNIQUE")
+            cur.execute(f"CREATE {'UNIQUE ' if unique else ''}INDEX {quote(tmp)} ON {stage_q}{definition[at:]}")
+            if contype in ("p", "u"):
+                kind = "PRIMARY KEY" if contype == "p" else "UNIQUE"
+                cur.execute(f"ALTER TABLE {stage_q} ADD CONSTRAINT {quote(tmp)} {kind} USING INDEX {quote(tmp)}")
+            renames.append((tmp, name))
+        grants = _grants(cur, target_q)
+        comment = cur.execute("SELECT obj_description(to_regclass(%s), 'pg_class')", (target_q,)).fetchone()[0]
+        # readers keep the previous snapshot until the commit below
+        cur.execute(f"LOCK TABLE {target_q} IN ACCESS EXCLUSIVE MODE")
+        cur.execute(f"DROP TABLE {target_q}")
+        cur.execute(f"ALTER TABLE {stage_q} RENAME TO {quote(self.spec.target_table)}")
+        for tmp, name in renames:
+            cur.execute(f"ALTER INDEX {qualified(self.schema, tmp)} RENAME TO {quote(name)}")
+        for grant in grants:
+            cur.execute(grant.format(table=target_q))
+        if comment:
+            cur.execute(psycopg_sql.SQL("COMMENT ON TABLE {} IS {}").format(psycopg_sql.SQL(target_q), comment))
+        cur.execute(f"ANALYZE {target_q}")
+
+    # -- upsert
+
+    def _merge(self, cur: Any, temp: str) -> None:
+        cols = [p.target_name for p in self.plans]
+        key = list(self.spec.key)
+        others = [c for c in cols if c not in key]
+        col_sql = ", ".join(quote(c) for c in cols)
+        action = (
+            "DO UPDATE SET " + ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in others)
+            if others
+            else "DO NOTHING"
+        )
+        try:
+            cur.execute(
+                f"INSERT INTO {self.target_q} ({col_sql}) SELECT {col_sql} FROM {temp} "
+                f"ON CONFLICT ({', '.join(quote(k) for k in key)}) {action}"
+            )
+        except Exception as exc:
+            if getattr(exc, "sqlstate", None) == "42P10":
+                raise ConfigurationError(
+                    f"sql_copy upsert: {self.target_q} has no primary key or unique index on {key}; "
+                    "add one or use the table's key columns as `key`"
+                ) from exc
+            raise
+
+
+# --- the step ---------------------------------------------------------------------------------
+
+
+def sync_table(ctx: StepContext) -> None:
+    """The ``sql_copy`` step: copy the step's table into ``target_schema`` (param) of the target.
+
+    Rows and the reconciliation message go to ``ctx.result`` (the step's collect_audit row)."""
+    spec = CopySpec.from_options(ctx.step_options)
+    source = ctx.source()
+    engine = ctx.target().engine
+    report = copy_table(
+        source,
+        engine,
+        ctx.schema,
+        spec,
+        log=ctx.log,
+        run_id=ctx.run_id,
+        progress=ctx.progress,
+    )
+    ctx.result.add(spec.target_table, report.rows_copied)
+    ctx.result.message = (
+        f"{report.source} -> {report.target} ({report.mode}): source {report.source_rows:,} rows, "
+        f"copied {report.rows_copied:,}, target {report.target_rows:,} rows, {report.rows_per_second:,.0f} rows/s"
+    )

@@ -1,0 +1,445 @@
+"""Mirror sync engine on real PostgreSQL: JDE coercion cell by cell, modes, atomicity, faults.
+
+One database holds the synthetic JDE source (tiny profile plus hand-inserted edge rows, module
+scope), each test gets a fresh target database. The source is read through a JdeHook built from an
+``AIRFLOW_CONN_JDEDWARDS`` environment connection (read-only sessions).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import URL
+
+from airflow_provider_nomasx1 import testing
+from airflow_provider_nomasx1.collectors import sync
+from airflow_provider_nomasx1.collectors.sync import (
+    CopySpec,
+    EmptySourceError,
+    copy_table,
+    sync_table,
+)
+from airflow_provider_nomasx1.context import StepContext
+from airflow_provider_nomasx1.demo.jde_generator import generate
+from airflow_provider_nomasx1.errors import ConfigurationError, SourceUnavailableError
+from airflow_provider_nomasx1.hooks.jde import JdeHook
+
+LOG = logging.getLogger("test_sync")
+AS_OF = dt.date(2025, 6, 30)
+T = "tgt"  # target schema
+
+# (drsy, drrt, drky, drdl01, drupmj, drupmt)
+EDGE_ROWS = [
+    ("55", "ZZ", "        10", "Ten  ", 0, 93015),
+    ("55", "ZZ", "A1", " lead and trail  ", 99001, 0),
+    ("55", "ZZ", "A2", "x", 100001, 235959),
+    ("55", "ZZ", "A3", "leap", 124060, 120000),
+    ("55", "ZZ", "A4", "eoy", 123365, 1),
+]
+FAULT_ROWS = 30_000  # rows of the fault-test table (schema faulty)
+
+
+def _url_env(url: URL) -> dict[str, str]:
+    return testing.connection_env("jdedwards", url, conn_type="jdedwards", db_type="postgres")
+
+
+@pytest.fixture(scope="module")
+def source_url(pg_server: URL) -> Iterator[URL]:
+    url = testing.create_database(pg_server, prefix="nomasx1_sync_src")
+    generate(url.render_as_string(hide_password=False), profile="tiny", seed=1, as_of=AS_OF)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        for sy, rt, ky, dl, upmj, upmt in EDGE_ROWS:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO ps920ctl.f0005 (drsy, drrt, drky, drdl01, drupmj, drupmt) "
+                    "VALUES (:sy, :rt, :ky, :dl, :upmj, :upmt)"
+                ),
+                {"sy": sy, "rt": rt, "ky": ky, "dl": dl, "upmj": upmj, "upmt": upmt},
+            )
+        conn.execute(sa.text("INSERT INTO ps920dta.f060116 (yaan8, yasal, yaphrt) VALUES (9999, 12345.6789, 26923)"))
+        # fault table: F0005 layout, many rows, the last one with an impossible HHMMSS (fails late)
+        conn.execute(sa.text("CREATE SCHEMA faulty"))
+        conn.execute(sa.text("CREATE TABLE faulty.f0005 (LIKE ps920ctl.f0005 INCLUDING ALL)"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO faulty.f0005 (drsy, drrt, drky, drdl01, drupmj, drupmt) "
+                "SELECT '55', 'FT', lpad(n::text, 10), 'row ' || n, 125001, "
+                f"CASE WHEN n = {FAULT_ROWS} THEN 999999 ELSE 93015 END FROM generate_series(1, {FAULT_ROWS}) n"
+            )
+        )
+        conn.execute(sa.text("CREATE SCHEMA emptysrc"))
+        conn.execute(sa.text("CREATE TABLE emptysrc.f0005 (LIKE ps920ctl.f0005 INCLUDING ALL)"))
+    engine.dispose()
+    yield url
+    testing.drop_database(url)
+
+
+@pytest.fixture
+def source(source_url: URL, monkeypatch: pytest.MonkeyPatch) -> Iterator[JdeHook]:
+    for key, value in _url_env(source_url).items():
+        monkeypatch.setenv(key, value)
+    hook = JdeHook("jdedwards")
+    yield hook
+    hook.dispose()
+
+
+def _copy(source: JdeHook, engine: sa.Engine, **options: object) -> sync.CopyReport:
+    options.setdefault("source_schema", "control")
+    options.setdefault("source_table", "F0005")
+    return copy_table(source, engine, T, CopySpec.from_options(options), log=LOG, run_id="run-1")
+
+
+def _rows(engine: sa.Engine, sql: str, **params: object) -> list[tuple]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.text(sql), params)]
+
+
+def _checksum(engine: sa.Engine, table: str = "f0005") -> tuple[int, str]:
+    return _rows(
+        engine, f"SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {T}.{table} t"
+    )[0]
+
+
+# --- coercion cell by cell --------------------------------------------------------------------
+
+
+def test_overwrite_coerces_jde_values(source: JdeHook, pg_engine: sa.Engine) -> None:
+    report = _copy(source, pg_engine, strip_both_columns=[])
+    assert report.source == "ps920ctl.f0005" and report.target == f"{T}.f0005"
+    assert report.source_rows == report.rows_copied == report.target_rows == 89 + len(EDGE_ROWS)
+    assert report.created_table
+    rows = {
+        r[0]: r[1:] for r in _rows(pg_engine, f"SELECT drky, drdl01, drupmj, drupmt FROM {T}.f0005 WHERE drrt = 'ZZ'")
+    }
+    assert rows["        10"] == ("Ten", None, dt.time(9, 30, 15))  # leading blanks kept, Julian 0 -> NULL
+    assert rows["A1"] == (" lead and trail", dt.date(1999, 1, 1), dt.time(0, 0))
+    assert rows["A2"] == ("x", dt.date(2000, 1, 1), dt.time(23, 59, 59))
+    assert rows["A3"] == ("leap", dt.date(2024, 2, 29), dt.time(12, 0))
+    assert rows["A4"] == ("eoy", dt.date(2023, 12, 31), dt.time(0, 0, 1))
+    types = dict(
+        _rows(
+            pg_engine,
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = :s AND table_name = 'f0005'",
+            s=T,
+        )
+    )
+    assert types["drky"] == "character varying" and types["drupmj"] == "date" and types["drupmt"].startswith("time")
+    # primary key taken from the source table
+    pk = _rows(
+        pg_engine,
+        f"SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = '{T}.f0005'::regclass AND contype = 'p'",
+    )
+    assert pk == [("PRIMARY KEY (drsy, drrt, drky)",)]
+    refresh = _rows(pg_engine, f"SELECT table_name, rows, run_id, source FROM {T}.mirror_refresh")
+    assert refresh == [("f0005", 94, "run-1", "ps920ctl.f0005")]
+    # the source is read-only and untouched
+    assert _rows(pg_engine, "SELECT count(*) FROM pg_class WHERE relname = 'f0005__stage'") == [(0,)]
+
+
+def test_strip_both_columns_trims_leading_blanks(source: JdeHook, pg_engine: sa.Engine) -> None:
+    _copy(source, pg_engine, strip_both_columns=["DRKY", "drdl01"])
+    rows = dict(_rows(pg_engine, f"SELECT drky, drdl01 FROM {T}.f0005 WHERE drrt = 'ZZ'"))
+    assert rows["10"] == "Ten" and rows["A1"] == "lead and trail"
+    # numeric UDC keys of the generator are right-justified in the source, stripped here
+    assert not _rows(pg_engine, f"SELECT drky FROM {T}.f0005 WHERE drky <> btrim(drky)")
+
+
+@pytest.mark.parametrize(
+    ("mode", "salary", "rate"), [("truncate", "123.45", "26.923"), ("preserve", "123.456789", "26.923")]
+)
+def test_implied_decimals(source: JdeHook, pg_engine: sa.Engine, mode: str, salary: str, rate: str) -> None:
+    _copy(source, pg_engine, source_schema="data", source_table="F060116", decimal_mode=mode)
+    (row,) = _rows(pg_engine, f"SELECT yasal, yaphrt, yaan8 FROM {T}.f060116 WHERE yaan8 = 9999")
+    assert row == (Decimal(salary), Decimal(rate), Decimal(9999))
+    # truncated, not rounded (123.456789 would round to 123.46); YASAL = 5500000 + (AN8 % 10) * 100000
+    assert _rows(pg_engine, f"SELECT yasal FROM {T}.f060116 WHERE yaan8 = 1003") == [(Decimal("58000.00"),)]
+
+
+def test_type_coercion_none_copies_as_is(source: JdeHook, pg_engine: sa.Engine) -> None:
+    _copy(source, pg_engine, type_coercion="none", columns=["DRSY", "DRRT", "DRKY", "DRUPMJ"], filter="drrt = 'ZZ'")
+    rows = _rows(pg_engine, f"SELECT drky, drupmj FROM {T}.f0005 ORDER BY drky")
+    assert ("        10", Decimal(0)) in rows and ("A3        ", Decimal(124060)) in rows  # padding kept
+    cols = _rows(
+        pg_engine,
+        f"SELECT column_name FROM information_schema.columns WHERE table_schema = '{T}' "
+        "AND table_name = 'f0005' ORDER BY ordinal_position",
+    )
+    assert cols == [("drsy",), ("drrt",), ("drky",), ("drupmj",)]
+
+
+def test_existing_mirror_table_keeps_its_types(source: JdeHook, pg_engine: sa.Engine) -> None:
+    """A target created from the nomajde contract (upmt numeric) keeps the HHMMSS number."""
+    from airflow_provider_nomasx1.schema import nomajde
+
+    with pg_engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {T}"))
+        nomajde.f0005.create(conn.execution_options(schema_translate_map={None: T}))
+    _copy(source, pg_engine, strip_both_columns=["drky"])
+    assert _rows(pg_engine, f"SELECT drupmj, drupmt FROM {T}.f0005 WHERE drky = '10' AND drrt = 'ZZ'") == [
+        (None, Decimal(93015))
+    ]
+
+
+# --- modes ------------------------------------------------------------------------------------
+
+
+def test_overwrite_rerun_is_idempotent_and_keeps_names_and_grants(source: JdeHook, pg_engine: sa.Engine) -> None:
+    _copy(source, pg_engine, strip_both_columns=["drky"])
+    with pg_engine.begin() as conn:
+        conn.execute(sa.text("DROP ROLE IF EXISTS nomasx1_sync_reader"))
+        conn.execute(sa.text("CREATE ROLE nomasx1_sync_reader"))
+        conn.execute(sa.text(f"GRANT SELECT ON {T}.f0005 TO nomasx1_sync_reader"))
+        conn.execute(sa.text(f"CREATE INDEX f0005_dl ON {T}.f0005 (drdl01)"))
+    first = _checksum(pg_engine)
+    _copy(source, pg_engine, strip_both_columns=["drky"])
+    assert _checksum(pg_engine) == first
+    indexes = sorted(
+        r[0]
+        for r in _rows(pg_engine, f"SELECT indexname FROM pg_indexes WHERE schemaname = '{T}' AND tablename = 'f0005'")
+    )
+    assert indexes == ["f0005_dl", "f0005_pkey"]
+    assert _rows(pg_engine, f"SELECT has_table_privilege('nomasx1_sync_reader', '{T}.f0005', 'SELECT')") == [(True,)]
+    with pg_engine.begin() as conn:
+        conn.execute(sa.text(f"REVOKE ALL ON {T}.f0005 FROM nomasx1_sync_reader"))
+        conn.execute(sa.text("DROP ROLE nomasx1_sync_reader"))
+
+
+def test_append_and_upsert(source: JdeHook, pg_engine: sa.Engine, source_url: URL) -> None:
+    rep = _copy(source, pg_engine, mode="append", filter="drrt = 'ZZ' AND drky < 'A3'", target_table="udc_log")
+    assert rep.rows_copied == 3 and rep.target_rows == 3
+    rep = _copy(source, pg_engine, mode="append", filter="drrt = 'ZZ' AND drky >= 'A3'", target_table="udc_log")
+    assert rep.target_rows == 5 and _rows(pg_engine, f"SELECT count(*) FROM {T}.udc_log") == [(5,)]
+    # the target got the source's primary key: appending the same rows again fails and changes nothing
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        _copy(source, pg_engine, mode="append", filter="drrt = 'ZZ'", target_table="udc_log")
+    assert _rows(pg_engine, f"SELECT count(*) FROM {T}.udc_log") == [(5,)]
+
+    rep = _copy(source, pg_engine, mode="upsert", key=["drsy", "drrt", "drky"], strip_both_columns=["drky"])
+    assert rep.target_rows == 94
+    admin = sa.create_engine(source_url)
+    try:
+        with admin.begin() as conn:
+            conn.execute(sa.text("UPDATE ps920ctl.f0005 SET drdl01 = 'changed' WHERE drky = 'A4'"))
+            conn.execute(
+                sa.text("INSERT INTO ps920ctl.f0005 (drsy, drrt, drky, drdl01) VALUES ('55', 'ZZ', 'A5', 'new')")
+            )
+        rep = _copy(source, pg_engine, mode="upsert", key=["drsy", "drrt", "drky"], strip_both_columns=["drky"])
+        assert rep.rows_copied == 95 and rep.target_rows == 95
+        assert dict(_rows(pg_engine, f"SELECT drky, drdl01 FROM {T}.f0005 WHERE drky IN ('A4', 'A5')")) == {
+            "A4": "changed",
+            "A5": "new",
+        }
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text("UPDATE ps920ctl.f0005 SET drdl01 = 'eoy' WHERE drky = 'A4'"))
+            conn.execute(sa.text("DELETE FROM ps920ctl.f0005 WHERE drky = 'A5'"))
+        admin.dispose()
+
+
+# --- no silent zero, clear errors -------------------------------------------------------------
+
+
+def test_empty_source_refused_unless_allowed(source: JdeHook, pg_engine: sa.Engine) -> None:
+    _copy(source, pg_engine)
+    before = _checksum(pg_engine)
+    with pytest.raises(EmptySourceError, match="allow_empty: true") as info:
+        _copy(source, pg_engine, source_schema="emptysrc")
+    assert "emptysrc.f0005 is empty" in str(info.value)
+    assert _checksum(pg_engine) == before
+    report = _copy(source, pg_engine, source_schema="emptysrc", allow_empty=True)
+    assert report.rows_copied == 0 and _rows(pg_engine, f"SELECT count(*) FROM {T}.f0005") == [(0,)]
+
+
+def test_missing_source_table_names_physical_name(source: JdeHook, pg_engine: sa.Engine) -> None:
+    with pytest.raises(SourceUnavailableError, match=r"ps920ctl\.f9999 not found"):
+        _copy(source, pg_engine, source_table="F9999")
+    with pytest.raises(SourceUnavailableError, match=r"nosuch\.f0005"):
+        _copy(source, pg_engine, source_schema="nosuch")
+
+
+def test_spec_validation() -> None:
+    with pytest.raises(ConfigurationError, match="Unknown sql_copy option"):
+        CopySpec.from_options({"source_table": "F0005", "source_schema": "control", "moda": "append"})
+    with pytest.raises(ConfigurationError, match="needs a key"):
+        CopySpec.from_options({"source_table": "F0005", "source_schema": "control", "mode": "upsert"})
+    with pytest.raises(ConfigurationError, match="mode"):
+        CopySpec.from_options({"source_table": "F0005", "source_schema": "control", "mode": "merge"})
+    with pytest.raises(ConfigurationError, match="source_schema"):
+        CopySpec.from_options({"source_table": "F0005"})
+    with pytest.raises(ConfigurationError, match="Invalid"):
+        CopySpec.from_options({"source_table": "F0005; drop", "source_schema": "control"})
+    with pytest.raises(ConfigurationError, match="filter"):
+        CopySpec.from_options({"source_table": "F0005", "source_schema": "control", "filter": "1=1; drop table x"})
+    spec = CopySpec.from_options(
+        {"source_table": "F0005", "source_schema": "control", "strip_both_columns": ["DRKY"], "key": ["DRSY"]}
+    )
+    assert spec.target_table == "f0005" and spec.strip_both_columns == ("drky",) and spec.key == ("drsy",)
+
+
+def test_sync_table_step(source: JdeHook, pg_engine: sa.Engine) -> None:
+    class Target:
+        engine = pg_engine
+
+    def factory(role: str, conn_id: str) -> object:
+        return source if role == "jde" else Target()
+
+    ctx = StepContext(
+        dag_id="nomajde-daily-sync",
+        step="F0005",
+        run_id="manual__1",
+        params={"source_connector": "jdedwards", "target_connector": "nomajde", "target_schema": "mirror1"},
+        log=LOG,
+        hook_factory=factory,
+        step_options={"source_schema": "control", "source_table": "F0005", "strip_both_columns": ["DRKY"]},
+    )
+    sync_table(ctx)
+    assert ctx.result.rows == {"f0005": 94}
+    assert "copied 94" in ctx.result.message
+    assert _rows(pg_engine, "SELECT rows, run_id FROM mirror1.mirror_refresh WHERE table_name = 'f0005'") == [
+        (94, "manual__1")
+    ]
+
+
+# --- faults: the previous snapshot survives, readers never see an empty or partial table -------
+
+
+class _Reader(threading.Thread):
+    """Polls count(*) of the target on its own connection while a copy runs."""
+
+    def __init__(self, url: URL, table: str) -> None:
+        super().__init__(daemon=True)
+        self.engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        self.table, self.counts, self.errors = table, set(), []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        with self.engine.connect() as conn:
+            while not self.stop.is_set():
+                try:
+                    self.counts.add(conn.execute(sa.text(f"SELECT count(*) FROM {self.table}")).scalar_one())
+                except Exception as exc:
+                    self.errors.append(exc)
+                time.sleep(0.002)
+
+    def finish(self) -> set[int]:
+        self.stop.set()
+        self.join(10)
+        self.engine.dispose()
+        return self.counts
+
+
+def test_late_failure_keeps_previous_snapshot(source: JdeHook, pg_engine: sa.Engine, pg_url: URL) -> None:
+    good = "drupmt <> 999999"
+    _copy(source, pg_engine, source_schema="faulty", filter=good)
+    before = _checksum(pg_engine)
+    assert before[0] == FAULT_ROWS - 1
+    reader = _Reader(pg_url, f"{T}.f0005")
+    reader.start()
+    try:
+        # the last source row holds HHMMSS 999999: make_time fails after ~30k rows were streamed
+        with pytest.raises(psycopg.errors.DatetimeFieldOverflow, match="out of range"):
+            _copy(source, pg_engine, source_schema="faulty")
+        _copy(source, pg_engine, source_schema="faulty", filter=good)  # a successful swap under the reader
+    finally:
+        counts = reader.finish()
+    assert counts == {FAULT_ROWS - 1} and not reader.errors
+    assert _checksum(pg_engine) == before
+    assert _rows(pg_engine, "SELECT to_regclass(:t)", t=f"{T}.f0005__stage") == [(None,)]
+
+
+def test_writer_failure_mid_stream_keeps_previous_snapshot(
+    source: JdeHook, pg_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _copy(source, pg_engine, source_schema="faulty", filter="drupmt <> 999999")
+    before = _checksum(pg_engine)
+    real = sync._pg_blocks
+
+    def failing(cursor: object, sql: str) -> Iterator[object]:
+        for n, block in enumerate(real(cursor, sql)):
+            if n == 5000:
+                raise RuntimeError("injected failure after 5000 rows")
+            yield block
+
+    monkeypatch.setattr(sync, "_pg_blocks", failing)
+    with pytest.raises(RuntimeError, match="injected"):
+        _copy(source, pg_engine, source_schema="faulty", filter="drupmt <> 999999")
+    monkeypatch.setattr(sync, "_pg_blocks", real)
+    assert _checksum(pg_engine) == before
+    assert _rows(pg_engine, "SELECT to_regclass(:t)", t=f"{T}.f0005__stage") == [(None,)]
+    # the source connection is reusable after the aborted COPY
+    assert _copy(source, pg_engine, source_schema="faulty", filter="drupmt <> 999999").rows_copied == FAULT_ROWS - 1
+
+
+_KILL_SCRIPT = textwrap.dedent(
+    """
+    import logging, sys, time
+    import sqlalchemy as sa
+    from airflow_provider_nomasx1.collectors import sync
+    from airflow_provider_nomasx1.hooks.jde import JdeHook
+
+    real = sync._pg_blocks
+    def slow(cursor, sql):
+        for n, block in enumerate(real(cursor, sql)):
+            if n == 1000:
+                print("LOADING", flush=True)
+            if n >= 1000:
+                time.sleep(0.001)
+            yield block
+    sync._pg_blocks = slow
+    engine = sa.create_engine(sys.argv[1])
+    options = {"source_schema": "faulty", "source_table": "F0005", "filter": "drupmt <> 999999"}
+    spec = sync.CopySpec.from_options(options)
+    sync.copy_table(JdeHook("jdedwards"), engine, "tgt", spec, log=logging.getLogger("kill"))
+    print("FINISHED", flush=True)
+    """
+)
+
+
+def test_killed_process_keeps_previous_snapshot(source: JdeHook, pg_engine: sa.Engine, pg_url: URL) -> None:
+    _copy(source, pg_engine)  # previous snapshot: the 94 rows of ps920ctl.f0005
+    before = _checksum(pg_engine)
+    env = {**os.environ, **_url_env(source.url)}
+    target = pg_url.update_query_dict({"application_name": "nomasx1_kill_test"})
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _KILL_SCRIPT, target.render_as_string(hide_password=False)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline()
+        assert line.strip() == "LOADING", proc.stderr.read()
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    deadline = time.monotonic() + 20
+    while _rows(pg_engine, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'nomasx1_kill_test'") != [
+        (0,)
+    ]:
+        assert time.monotonic() < deadline, "the killed client's backend did not end"
+        time.sleep(0.05)
+    assert _checksum(pg_engine) == before
+    # a leftover stage (e.g. from an older run) is dropped by the next run
+    with pg_engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE TABLE IF NOT EXISTS {T}.f0005__stage (junk int)"))
+    report = _copy(source, pg_engine, source_schema="faulty", filter="drupmt <> 999999")
+    assert report.target_rows == FAULT_ROWS - 1
+    assert _rows(pg_engine, "SELECT to_regclass(:t)", t=f"{T}.f0005__stage") == [(None,)]
