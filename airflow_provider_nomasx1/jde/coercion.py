@@ -192,7 +192,7 @@ def _numeric_shape(t: Any) -> tuple[str, int | None]:
 def _passthrough_type(t: Any) -> str:
     """The PostgreSQL type for a non-JDE-coerced column."""
     if _is_string(t):
-        return "varchar"
+        return STRING_TYPE
     shape, _scale = _numeric_shape(t)
     if shape == "integer":
         return "bigint"
@@ -318,7 +318,7 @@ def _plan_one(
             target,
             "string",
             expr,
-            "varchar",
+            STRING_TYPE,
             alias,
             empty_string_for_null=(dialect == "oracle" and not column.nullable),
         )
@@ -360,6 +360,11 @@ def select_sql(plans: Sequence[ColumnPlan], from_clause: str, where: str | None 
     if where:
         sql += f" WHERE ({where})"
     return sql
+
+
+#: target type of JDE strings: byte-order collation, as JDE's own (Oracle BINARY sort); it also
+#: makes the mirror's key indexes markedly cheaper to build than a linguistic collation
+STRING_TYPE = 'varchar COLLATE "C"'
 
 
 def create_table_sql(qualified_table: str, plans: Sequence[ColumnPlan], primary_key: Sequence[str] = ()) -> str:
