@@ -80,7 +80,7 @@ def test_oracle_expressions() -> None:
 def test_none_copies_as_is() -> None:
     plans = plan_columns(COLUMNS, DD, type_coercion="none")
     assert {p.kind for p in plans} == {"copy"}
-    assert [p.target_type for p in plans][:3] == ["varchar", "numeric", "numeric"]
+    assert [p.target_type for p in plans][:3] == ['varchar COLLATE "C"', "numeric", "numeric"]
     assert plans[0].select_sql == '"drky"'
 
 
@@ -97,6 +97,6 @@ def test_errors_and_ddl() -> None:
     with pytest.raises(ConfigurationError, match="dialect"):
         plan_columns(COLUMNS, DD, dialect="mssql")
     ddl = create_table_sql('"t"."f0005"', plan_columns(COLUMNS[:2], DD), ["DRKY"])
-    assert ddl == 'CREATE TABLE "t"."f0005" ("drky" varchar, "drupmj" date, PRIMARY KEY ("drky"))'
+    assert ddl == 'CREATE TABLE "t"."f0005" ("drky" varchar COLLATE "C", "drupmj" date, PRIMARY KEY ("drky"))'
     with pytest.raises(ConfigurationError, match="key column"):
         create_table_sql('"t"."x"', plan_columns(COLUMNS[:2], DD), ["drsy"])
