@@ -354,7 +354,7 @@ def _index_definitions(cur: Any, table_q: str) -> list[tuple[str, str, str | Non
 
 
 def _grants(cur: Any, table_q: str) -> list[str]:
-    """GRANT statements (with a ``{table}`` placeholder) reproducing a table's privileges."""
+    """GRANT statements (with a ``{table}`` slot for the table name) reproducing a table's privileges."""
     rows = cur.execute(
         "SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END, "
         "a.privilege_type, a.is_grantable FROM pg_class c, aclexplode(c.relacl) a "
