@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
-from airflow_provider_nomasx1.sqlident import checked, quote
+from airflow_provider_nomasx1.sqlident import checked, qualified, quote
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -23,6 +23,10 @@ def role_exists(conn: sa.Connection, role: str) -> bool:
 
 def database_exists(conn: sa.Connection, database: str) -> bool:
     return conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": database}).first() is not None
+
+
+def table_exists(conn: sa.Connection, schema: str, table: str) -> bool:
+    return bool(conn.execute(sa.text("SELECT to_regclass(:t) IS NOT NULL"), {"t": qualified(schema, table)}).scalar())
 
 
 def create_database(conn: sa.Connection, database: str, owner: str | None = None) -> None:

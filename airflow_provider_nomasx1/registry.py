@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from airflow_provider_nomasx1.errors import ConfigurationError
+from airflow_provider_nomasx1.pgadmin import table_exists
 from airflow_provider_nomasx1.schema import nomasx1
 from airflow_provider_nomasx1.sqlident import checked
 
@@ -106,17 +107,13 @@ class Registry:
             if not conn.execute(sa.select(APPS.c.apps_id).where(APPS.c.apps_id == apps_id)).first():
                 raise ApplicationNotFoundError(apps_id)
             for table in reversed(nomasx1.metadata.sorted_tables):
-                if table is APPS or "apps_id" not in table.c or not _exists(conn, table.name, self.schema):
+                if table is APPS or "apps_id" not in table.c or not table_exists(conn, self.schema, table.name):
                     continue
                 count = conn.execute(table.delete().where(table.c.apps_id == apps_id)).rowcount
                 if count:
                     deleted[table.name] = count
             deleted["settings_applications"] = conn.execute(APPS.delete().where(APPS.c.apps_id == apps_id)).rowcount
         return deleted
-
-
-def _exists(conn: sa.Connection, table: str, schema: str) -> bool:
-    return conn.execute(sa.text("SELECT to_regclass(:t) IS NOT NULL"), {"t": f'"{schema}"."{table}"'}).scalar()
 
 
 def validate(settings: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from airflow_provider_nomasx1 import pgadmin
 from airflow_provider_nomasx1.context import StepContext
-from airflow_provider_nomasx1.errors import ConfigurationError, sqlstate
+from airflow_provider_nomasx1.errors import ConfigurationError, describe_error, sqlstate
 from airflow_provider_nomasx1.sqlident import checked, quote
 
 
@@ -46,7 +46,7 @@ def _privilege_error(ctx: StepContext, admin_id: str, exc: Exception, what: str)
     user = ctx.hook_factory("admin", admin_id).connection.login or "?"
     return ConfigurationError(
         f"the admin connection {admin_id!r} (user {user!r}) may not {what}: "
-        f"{str(getattr(exc, 'orig', exc)).splitlines()[0]}. "
+        f"{describe_error(exc)}. "
         f"As a superuser run `ALTER ROLE {user} CREATEDB CREATEROLE;`, "
         "or create the roles and databases yourself and rerun with create_roles=false."
     )
