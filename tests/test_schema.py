@@ -18,7 +18,7 @@ from alembic import command
 from airflow_provider_nomasx1.errors import ConfigurationError
 from airflow_provider_nomasx1.schema import bootstrap, nomajde, nomasx1, views
 
-HEAD = "0002"
+HEAD = "0003"
 
 # DESIGN.md §5.2: table -> (key columns, columns it must also carry)
 REQUIRED = {
@@ -491,7 +491,7 @@ def test_upgrade_refuses_unversioned_schema_that_has_tables(pg_engine: sa.Engine
 
 def test_init_schema_does_not_upgrade_an_older_revision(pg_engine: sa.Engine) -> None:
     """A schema at 0001 (before the reference tables): init reports it, the upgrade job moves it."""
-    assert bootstrap.head_revision() == HEAD == "0002"
+    assert bootstrap.head_revision() == HEAD == "0003"
     with pg_engine.begin() as conn:
         command.upgrade(bootstrap.alembic_config(conn, "nomasx1"), "0001")
     assert bootstrap.current_revision(pg_engine, "nomasx1") == "0001"
@@ -499,7 +499,7 @@ def test_init_schema_does_not_upgrade_an_older_revision(pg_engine: sa.Engine) ->
     with capture(pg_engine) as statements:
         report = bootstrap.init_schema(pg_engine)
     assert report.upgrade_needed is True
-    assert (report.revision, report.head) == ("0001", "0002")
+    assert (report.revision, report.head) == ("0001", HEAD)
     assert report.created == []
     assert any("nomasx1-upgrade-schema-1" in m for m in report.messages)
     assert [s for s in statements if DDL.match(s)] == []
@@ -507,10 +507,10 @@ def test_init_schema_does_not_upgrade_an_older_revision(pg_engine: sa.Engine) ->
     assert "settings_lic_components" not in base_tables(pg_engine, "nomasx1")
 
     upgraded = bootstrap.upgrade_schema(pg_engine)
-    assert (upgraded.from_revision, upgraded.to_revision, upgraded.changed) == ("0001", "0002", True)
+    assert (upgraded.from_revision, upgraded.to_revision, upgraded.changed) == ("0001", HEAD, True)
     assert set(nomasx1.REFERENCE_TABLES) <= base_tables(pg_engine, "nomasx1")
     again = bootstrap.init_schema(pg_engine)
-    assert (again.upgrade_needed, again.created, again.revision) == (False, [], "0002")
+    assert (again.upgrade_needed, again.created, again.revision) == (False, [], HEAD)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -353,6 +353,186 @@ security_rights_audit = sa.Table(
     comment="rights granted, revoked or changed between two collections (before/after flags)",
 )
 
+security_rights_menus = sa.Table(
+    "security_rights_menus",
+    metadata,
+    _apps_id(),
+    _key("role_id", "role or *PUBLIC"),
+    _key("task_view"),
+    _key("path", "security_menus.path"),
+    sa.Column("task_id", sa.String, nullable=False),
+    sa.Column("object_name", sa.String, nullable=False),
+    sa.Column("form_name", sa.String, nullable=False, server_default=sa.text("''")),
+    sa.Column("version", sa.String, nullable=False, server_default=sa.text("''")),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "role_id", "task_view", "path"),
+    sa.Index(None, "apps_id", "object_name"),
+    comment="menu entries each role (or *PUBLIC) may launch (menu filtering by application security)",
+)
+
+security_rights_snapshot = sa.Table(
+    "security_rights_snapshot",
+    metadata,
+    _apps_id(),
+    _key("principal_type", "USER or ROLE"),
+    _key("principal"),
+    _key("object_name"),
+    _key("form_name", default=""),
+    _key("version", default=""),
+    *(_flag(name) for name in RIGHT_FLAGS),
+    sa.Column("taken_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    sa.Column("run_id", sa.String, nullable=True),
+    sa.PrimaryKeyConstraint("apps_id", "principal_type", "principal", "object_name", "form_name", "version"),
+    sa.CheckConstraint(_in("principal_type", ("USER", "ROLE")), name="principal_type"),
+    comment="rights as of the last SECURITY_RIGHTS_AUDIT: the baseline the next run is compared with",
+)
+
+security_rights_runs = sa.Table(
+    "security_rights_runs",
+    metadata,
+    _apps_id(),
+    sa.Column("run_id", sa.String, nullable=False),
+    sa.Column("as_of_date", sa.Date, nullable=False, comment="date the rights were resolved for"),
+    sa.Column("role_sequence_direction", sa.String, nullable=False),
+    sa.Column("signin_mode", sa.String, nullable=False),
+    sa.Column("security_type_codes", JSONB, nullable=False, comment="FSSETY code map used"),
+    sa.Column("expand_nested_roles", sa.Boolean, nullable=False, server_default=sa.text("false")),
+    sa.Column("roles_keys", sa.BigInteger, nullable=True, comment="role rights staged by SECURITY_RIGHTS_APPS"),
+    sa.Column("users_keys", sa.BigInteger, nullable=True, comment="user rights staged by SECURITY_RIGHTS_APPS_USERS"),
+    sa.Column("roles_rows", sa.BigInteger, nullable=True, comment="rows of security_rights_roles"),
+    sa.Column("users_rows", sa.BigInteger, nullable=True, comment="rows of security_rights_users"),
+    sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    sa.PrimaryKeyConstraint("apps_id", "run_id"),
+    sa.CheckConstraint(_in("role_sequence_direction", ROLE_SEQUENCE_DIRECTIONS), name="role_sequence_direction"),
+    comment="the settings each rights computation used (metadata of security_rights_roles / _users)",
+)
+
+# --------------------------------------------------------------------------------------------------
+# JDE raw extracts (JDE semantics, trimmed and typed; one application at a time)
+# --------------------------------------------------------------------------------------------------
+
+jde_objects = sa.Table(
+    "jde_objects",
+    metadata,
+    _apps_id(),
+    _key("object_name", "F9860 SIOBNM"),
+    sa.Column("description", sa.String, nullable=True),
+    sa.Column("system_code", sa.String, nullable=True, comment="after reclassification (settings_jde_rclst)"),
+    sa.Column("source_system_code", sa.String, nullable=True, comment="F9860 SISY as found"),
+    sa.Column("object_type", sa.String, nullable=True, comment="F9860 SIFUNO: APPL, UBE, BSFN, TBLE, BSVW ..."),
+    _flag("reclassified", default=False),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "object_name"),
+    sa.Index(None, "apps_id", "system_code"),
+    comment="JDE object librarian (F9860) with system-code reclassification applied",
+)
+
+jde_objects_versions = sa.Table(
+    "jde_objects_versions",
+    metadata,
+    _apps_id(),
+    _key("object_name", "F983051 VRPID"),
+    _key("version", "F983051 VRVERS"),
+    sa.Column("description", sa.String, nullable=True),
+    sa.Column("system_code", sa.String, nullable=True),
+    sa.Column("object_type", sa.String, nullable=True),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "object_name", "version"),
+    comment="versions of applications and batch programs (F983051)",
+)
+
+jde_sec_objects = sa.Table(
+    "jde_sec_objects",
+    metadata,
+    _apps_id(),
+    sa.Column("record_no", sa.BigInteger, nullable=False, comment="position in the extract (F00950 has no id)"),
+    sa.Column("type_code", sa.String, nullable=False, comment="F00950 FSSETY as found"),
+    sa.Column("security_type", sa.String, nullable=False, comment="meaning by the application's code map"),
+    sa.Column("principal", sa.String, nullable=False, comment="user, role or *PUBLIC (FSUSER)"),
+    sa.Column("object_name", sa.String, nullable=False, comment="object or *ALL (FSOBNM)"),
+    sa.Column("form_name", sa.String, nullable=False, server_default=sa.text("''"), comment="'' = all forms"),
+    sa.Column("version", sa.String, nullable=False, server_default=sa.text("''"), comment="'' = all versions"),
+    sa.Column("system_code", sa.String, nullable=True),
+    sa.Column("data_item", sa.String, nullable=True, comment="row / column security data item"),
+    sa.Column("from_value", sa.String, nullable=True),
+    sa.Column("thru_value", sa.String, nullable=True),
+    *(
+        _flag(name, nullable=True, comment="Y = true, N = false, blank = null")
+        for name in ("can_run", "can_view", "can_add", "can_change", "can_delete", "can_ok", "can_copy", "can_scroll")
+    ),
+    sa.Column("updated_by", sa.String, nullable=True),
+    sa.Column("updated_date", sa.Date, nullable=True),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "record_no"),
+    sa.Index(None, "apps_id", "principal", "object_name"),
+    sa.Index(None, "apps_id", "object_name"),
+    comment="security workbench records (F00950), every security type, typed by the FSSETY code map",
+)
+
+jde_sec_menus = sa.Table(
+    "jde_sec_menus",
+    metadata,
+    _apps_id(),
+    _key("task_view"),
+    _key("task_id", "menu task launching an object"),
+    _key("role_id", "role or *PUBLIC"),
+    sa.Column("object_name", sa.String, nullable=False),
+    sa.Column("form_name", sa.String, nullable=False, server_default=sa.text("''")),
+    sa.Column("version", sa.String, nullable=False, server_default=sa.text("''")),
+    _flag("enabled", comment="the role's application security lets it launch the task"),
+    sa.Column("decided_level", sa.String, nullable=False, comment="ROLE, PUBLIC or DEFAULT"),
+    sa.Column("decided_by", sa.String, nullable=True),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "task_view", "task_id", "role_id"),
+    comment="menu filtering per role: tasks of the secured task views each role may launch",
+)
+
+jde_tasks = sa.Table(
+    "jde_tasks",
+    metadata,
+    _apps_id(),
+    _key("task_id", "F9000 TMTASKID"),
+    sa.Column("task_name", sa.String, nullable=True),
+    sa.Column("task_type", sa.String, nullable=True, comment="01 interactive, 02 batch, 07 folder ..."),
+    sa.Column("object_name", sa.String, nullable=True, comment="null for folders"),
+    sa.Column("form_name", sa.String, nullable=True),
+    sa.Column("version", sa.String, nullable=True),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "task_id"),
+    comment="JDE task master (F9000)",
+)
+
+jde_menus = sa.Table(
+    "jde_menus",
+    metadata,
+    _apps_id(),
+    _key("task_view", "F9001 TRRLTYPE"),
+    _key("parent_task_id"),
+    _key("child_task_id"),
+    sa.Column("sequence", sa.Integer, nullable=True, comment="presentation sequence (TRPRSSEQ)"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "task_view", "parent_task_id", "child_task_id"),
+    comment="JDE task relationships (F9001) of the task views in settings",
+)
+
+security_users_data = sa.Table(
+    "security_users_data",
+    metadata,
+    _apps_id(),
+    _key("user_id"),
+    sa.Column("address_number", sa.BigInteger, nullable=True),
+    sa.Column("search_type", sa.String, nullable=True, comment="F0101 ABAT1 (E = employee)"),
+    sa.Column("business_unit", sa.String, nullable=True, comment="F0101 ABMCU, trimmed"),
+    sa.Column("email", sa.String, nullable=True, comment="F01151 e-mail (type E, lowest line)"),
+    sa.Column("language", sa.String, nullable=True, comment="F0092 ULLNGP"),
+    sa.Column("date_format", sa.String, nullable=True, comment="F0092 ULFRMT"),
+    sa.Column("country", sa.String, nullable=True, comment="F0092 ULCTR"),
+    sa.Column("category_codes", JSONB, nullable=True, comment="F0101 ABAC01..ABAC30 that are set"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "user_id"),
+    comment="address-book data of each user (F0101, F01151, F0092)",
+)
+
 # --------------------------------------------------------------------------------------------------
 # Segregation of duties results
 # --------------------------------------------------------------------------------------------------
@@ -631,6 +811,16 @@ BUSINESS_TABLES = (
     "security_rights_roles",
     "security_rights_users",
     "security_rights_audit",
+    "security_rights_menus",
+    "security_rights_snapshot",
+    "security_rights_runs",
+    "security_users_data",
+    "jde_objects",
+    "jde_objects_versions",
+    "jde_sec_objects",
+    "jde_sec_menus",
+    "jde_tasks",
+    "jde_menus",
     "sod_conflict_details",
     "sod_conflict_summary",
 )
