@@ -68,3 +68,7 @@ def airflow_env(airflow_db: str) -> dict[str, str]:
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return env
+
+
+# fixtures of the security-collection tests (tiny JDE source, registered target)
+from security_support import jde_tiny, security_target  # noqa: E402, F401

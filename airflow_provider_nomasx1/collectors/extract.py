@@ -1,0 +1,209 @@
+"""Stream JDE source rows into temporary tables of the nomasx1 target: how collectors read JDE.
+
+The JDE database (Oracle in production, PostgreSQL in tests) and the nomasx1 target are different
+databases, so a collector cannot join across them. Each step therefore copies the few columns it
+needs from the source into ``TEMP`` tables of its target transaction (``COPY`` both ways for a
+PostgreSQL source, ``fetchmany`` batches into ``COPY`` for Oracle / SQL Server: never a whole
+table in Python), then derives its results with set-based SQL on the target.
+
+Temp tables hold the raw JDE values as text (blank padding and all); the SQL trims and converts
+them (``pg_temp.jde_date`` for Julian dates, see :data:`SESSION_FUNCTIONS`). Physical names come
+from the connection's schema map; uncertain column names can be overridden with the connection
+extras ``catalogue`` (``{"F95921.include_in_all": "RLCUSTOM"}``), and a missing table or column
+fails with the physical name that was looked for.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from airflow_provider_nomasx1.errors import ConfigurationError, SourceUnavailableError
+from airflow_provider_nomasx1.sqlident import checked
+
+log = logging.getLogger(__name__)
+
+#: rows per fetchmany batch for Oracle / SQL Server sources
+FETCH_BATCH = 5000
+
+#: helper functions created in the target session (pg_temp: dropped with the session)
+SESSION_FUNCTIONS = (
+    # Julian CYYDDD -> date; 0, blank or an impossible day of year -> NULL
+    """CREATE OR REPLACE FUNCTION pg_temp.jde_date(v text) RETURNS date LANGUAGE sql IMMUTABLE AS $$
+        SELECT CASE WHEN n <= 0 OR n % 1000 < 1 OR n % 1000 > 366 THEN NULL
+                    ELSE make_date(1900 + n / 1000, 1, 1) + (n % 1000 - 1) END
+        FROM (SELECT coalesce(nullif(btrim(v), ''), '0')::numeric::int AS n) AS x $$""",
+    # JDE flag: 'Y' -> true, 'N' -> false, anything else (blank: not applicable) -> NULL
+    """CREATE OR REPLACE FUNCTION pg_temp.jde_flag(v text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+        SELECT CASE upper(btrim(v)) WHEN 'Y' THEN true WHEN 'N' THEN false END $$""",
+    # blank-padded JDE string -> trimmed text, '' for blank
+    """CREATE OR REPLACE FUNCTION pg_temp.jde_str(v text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+        SELECT coalesce(btrim(v), '') $$""",
+)
+
+_DIALECTS = {"postgres": "postgresql", "oracle": "oracle", "mssql": "mssql"}
+
+
+@dataclass(frozen=True)
+class SourceTable:
+    """A JDE table as the collectors name it: data source key + JDE table name + logical columns.
+
+    ``columns`` maps a logical name (used in our SQL and in the temp table) to the default
+    physical JDE column; the connection extras ``catalogue`` may override any of them.
+    """
+
+    source: str  # key of the schema map: system, security, control, data, object_librarian, ...
+    name: str  # JDE table name, e.g. F0092
+    columns: Mapping[str, str]
+    optional: frozenset[str] = frozenset()  # logical columns that may be absent (read as NULL)
+
+
+class JdeReader:
+    """Reads a JDE source through a :class:`~airflow_provider_nomasx1.hooks.jde.JdeHook`."""
+
+    def __init__(self, hook: Any, logger: logging.Logger | None = None) -> None:
+        self.hook = hook
+        self.log = logger or log
+        db_type = hook.db_type
+        if db_type not in _DIALECTS:
+            raise ConfigurationError(f"unsupported JDE database type {db_type!r}")
+        self.dialect = _DIALECTS[db_type]
+        self.schemas = hook.schemas
+        self.overrides = hook.catalogue_overrides
+        self.conn_id = getattr(hook, "jde_conn_id", "jdedwards")
+
+    # -- names -------------------------------------------------------------------------------
+    def _physical(self, name: str) -> str:
+        return name.lower() if self.dialect == "postgresql" else name.upper()
+
+    def schema_of(self, source: str) -> str:
+        if source == "security":
+            return self._physical(self.schemas.security_schema)
+        value = getattr(self.schemas, source, None)
+        if not value:
+            raise ConfigurationError(f"unknown JDE data source {source!r} (schema map keys: system, control, ...)")
+        return self._physical(value)
+
+    def table_name(self, table: SourceTable) -> str:
+        name = self.overrides.get(table.name.upper(), table.name)
+        return self._physical(checked(name, f"JDE table name for {table.name}"))
+
+    def qualified(self, table: SourceTable) -> str:
+        return f"{self.schema_of(table.source)}.{self.table_name(table)}"
+
+    def column(self, table: SourceTable, logical: str) -> str:
+        default = table.columns[logical]
+        name = self.overrides.get(f"{table.name.upper()}.{logical}", default)
+        return self._physical(checked(name, f"JDE column {table.name}.{logical}"))
+
+    # -- checks ------------------------------------------------------------------------------
+    def present_columns(self, conn: sa.Connection, table: SourceTable) -> dict[str, str | None]:
+        """logical -> physical column, None for an absent optional column; raises when the table
+        or a required column is missing, naming what was looked for."""
+        insp = sa.inspect(conn)
+        schema, name = self.schema_of(table.source), self.table_name(table)
+        if not insp.has_table(name.lower(), schema=schema.lower()):
+            raise SourceUnavailableError(
+                f"JDE table {schema}.{name} ({table.name}) not found through connection {self.conn_id!r}. "
+                f"Check the connection's schema map entry {table.source!r} or override the table name with "
+                f'extras.catalogue {{"{table.name}": "<physical name>"}}.'
+            )
+        found = {c["name"].lower() for c in insp.get_columns(name.lower(), schema=schema.lower())}
+        result: dict[str, str | None] = {}
+        missing = []
+        for logical in table.columns:
+            physical = self.column(table, logical)
+            if physical.lower() in found:
+                result[logical] = physical
+            elif logical in table.optional:
+                result[logical] = None
+            else:
+                missing.append(f"{physical} ({logical})")
+        if missing:
+            raise SourceUnavailableError(
+                f"JDE table {schema}.{name} has no column {', '.join(missing)}. Override the physical name in the "
+                f'connection extras, e.g. "catalogue": {{"{table.name}.<logical>": "<COLUMN>"}}.'
+            )
+        return result
+
+    # -- streaming ---------------------------------------------------------------------------
+    @contextmanager
+    def snapshot(self) -> Iterator[Any]:
+        """A raw DBAPI connection reading one consistent snapshot (read-only) until closed."""
+        raw = self.hook.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            if self.dialect == "postgresql":
+                cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            elif self.dialect == "oracle":
+                cur.execute("SET TRANSACTION READ ONLY")
+            cur.close()
+            yield raw
+        finally:
+            try:
+                raw.rollback()
+            finally:
+                raw.close()
+
+    def select_sql(self, conn: sa.Connection, table: SourceTable, where: str | None = None) -> tuple[str, list[str]]:
+        """SELECT of the table's logical columns (absent optional ones as NULL) and their names."""
+        present = self.present_columns(conn, table)
+        items = [phys if phys else "NULL" for phys in present.values()]
+        sql = f"SELECT {', '.join(items)} FROM {self.qualified(table)}"
+        if where:
+            sql += f" WHERE {where}"
+        return sql, list(present)
+
+    def copy_to_temp(
+        self,
+        source: Any,
+        target_cur: Any,
+        temp: str,
+        select: str,
+        columns: Sequence[str],
+    ) -> int:
+        """Run ``select`` on the source and load its rows into a new TEMP table ``temp`` (text
+        columns named ``columns``) through ``target_cur`` (a psycopg cursor). Returns the row count."""
+        checked(temp, "temp table name")
+        cols = ", ".join(checked(c, "column name") for c in columns)
+        target_cur.execute(f"DROP TABLE IF EXISTS pg_temp.{temp}")
+        target_cur.execute(f"CREATE TEMP TABLE {temp} ({', '.join(f'{c} text' for c in columns)})")
+        rows = 0
+        with target_cur.copy(f"COPY {temp} ({cols}) FROM STDIN") as sink:
+            if self.dialect == "postgresql":
+                with source.cursor() as src, src.copy(f"COPY ({select}) TO STDOUT") as out:
+                    for block in out:
+                        sink.write(block)
+                        rows += 1
+            else:
+                cur = source.cursor()
+                try:
+                    cur.arraysize = FETCH_BATCH
+                    cur.execute(select)
+                    while batch := cur.fetchmany(FETCH_BATCH):
+                        for row in batch:
+                            sink.write_row(row)
+                        rows += len(batch)
+                finally:
+                    cur.close()
+        target_cur.execute(f"ANALYZE {temp}")
+        self.log.info("read %s rows from the JDE source into %s", f"{rows:,}", temp)
+        return rows
+
+    def extract(
+        self, conn: sa.Connection, source: Any, target_cur: Any, temp: str, table: SourceTable, where: str | None = None
+    ) -> int:
+        """Copy ``table``'s logical columns (optionally filtered) into TEMP table ``temp``."""
+        select, columns = self.select_sql(conn, table, where)
+        return self.copy_to_temp(source, target_cur, temp, select, columns)
+
+
+def create_session_functions(cur: Any) -> None:
+    """Create the pg_temp helper functions (:data:`SESSION_FUNCTIONS`) in the target session."""
+    for ddl in SESSION_FUNCTIONS:
+        cur.execute(ddl)
