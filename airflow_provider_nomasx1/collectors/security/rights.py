@@ -1,0 +1,187 @@
+"""Effective rights: the steps that apply the JDE resolution rules set-based in SQL.
+
+The rules (JDE-SOURCE.md section 3) are written once in plain Python in
+:mod:`airflow_provider_nomasx1.jde.resolution`; the SQL in ``sql/security/rights_*.sql``
+computes the same answers for every subject at once, and the property-based tests hold the two
+together. How the SQL works:
+
+- ``sec_rec``: the application and action records (duplicates: the most restrictive);
+- ``sec_level``: each subject's levels with a rank (user 0, roles 1..n in sequence order,
+  *PUBLIC 999; a role subject: itself 1, *PUBLIC 999);
+- ``sec_key``: the keys (object, form, version) each subject gets a right for;
+- ``sec_best``: per key, ``min(rank * 1e15 + specificity * 1e13 + record id)`` over the matching
+  records (specific and *ALL) of the subject's levels: the first level that has a record, its
+  most specific record, and which record it is. No match: DEFAULT (allowed).
+
+Steps: JDE_SEC_MENUS (menu filtering per role), SECURITY_RIGHTS_MENUS (menu paths per role),
+SECURITY_RIGHTS_APPS / SECURITY_RIGHTS_ACTIONS (roles), SECURITY_RIGHTS_APPS_USERS /
+SECURITY_RIGHTS_ACTIONS_USERS (users). An *_APPS step stages its application decisions; the
+matching *_ACTIONS step adds the action decisions and replaces the rights table in one
+transaction, so a reader never sees two runs mixed.
+"""
+
+from __future__ import annotations
+
+import json
+
+from airflow_provider_nomasx1.collectors.security.base import SecuritySession, SqlText, security_session
+from airflow_provider_nomasx1.context import StepContext
+from airflow_provider_nomasx1.errors import Nomasx1Error
+from airflow_provider_nomasx1.jde import catalogue
+
+APPLICATION = "application"
+ACTION = "action"
+#: rank of *PUBLIC: a user may hold at most this many active roles minus one
+PUBLIC_RANK = 999
+
+_SUBJECTS = {
+    "ROLE": {"table": "security_rights_roles", "column": "role_id", "extra_columns": "", "extra_values": ""},
+    "USER": {
+        "table": "security_rights_users",
+        "column": "user_id",
+        "extra_columns": "as_of_date,",
+        "extra_values": "{{as_of}},",
+    },
+}
+
+
+def _direction(s: SecuritySession) -> SqlText:
+    return SqlText("DESC" if s.settings.role_sequence_direction == "descending" else "ASC")
+
+
+def _prepare_levels(s: SecuritySession, subject_type: str) -> None:
+    s.run_sql("rights_records")
+    if subject_type == "USER":
+        s.run_sql("rights_levels_users", {"direction": _direction(s)})
+        most = s.scalar("SELECT coalesce(max(rank), 0) FROM sec_level WHERE rank < 999")
+        if most >= PUBLIC_RANK:
+            raise Nomasx1Error(f"a user holds {most} active roles: the resolution supports at most {PUBLIC_RANK - 1}")
+    else:
+        s.run_sql("rights_levels_roles")
+
+
+def _record_run(s: SecuritySession, column: str | None = None, rows: int | None = None) -> None:
+    """security_rights_runs: the settings this run's rights were computed with (+ row counts)."""
+    settings = s.settings
+    update = f", {column} = EXCLUDED.{column}" if column else ""
+    s.conn.exec_driver_sql(
+        s.render(
+            f"""INSERT INTO {{{{schema}}}}.security_rights_runs AS r (apps_id, run_id, as_of_date,
+                    role_sequence_direction, signin_mode, security_type_codes{", " + column if column else ""})
+                VALUES ({{{{apps_id}}}}, {{{{run_id}}}}, {{{{as_of}}}}, {{{{direction}}}}, {{{{signin}}}},
+                        {{{{codes}}}}::jsonb{", {{rows}}" if column else ""})
+                ON CONFLICT (apps_id, run_id) DO UPDATE SET as_of_date = EXCLUDED.as_of_date,
+                    role_sequence_direction = EXCLUDED.role_sequence_direction,
+                    signin_mode = EXCLUDED.signin_mode, security_type_codes = EXCLUDED.security_type_codes,
+                    computed_at = now(){update}""",
+            {
+                "direction": settings.role_sequence_direction,
+                "signin": settings.signin_mode,
+                "codes": json.dumps(dict(settings.security_type_codes), sort_keys=True),
+                "rows": rows,
+            },
+        )
+    )
+
+
+def _stage_applications(ctx: StepContext, subject_type: str) -> dict[str, int]:
+    with security_session(ctx) as s:
+        _prepare_levels(s, subject_type)
+        s.run_sql("rights_expand")
+        s.run_sql("rights_extra_users" if subject_type == "USER" else "rights_extra_roles")
+        s.run_sql("rights_keys")
+        s.run_sql("rights_best", {"kind": APPLICATION})
+        counts = s.run_sql("rights_stage", {"subject_type": subject_type})
+        keys = counts.get("keys", 0)
+        _record_run(s, "users_keys" if subject_type == "USER" else "roles_keys", keys)
+        ctx.log.info("%s rights: %s keys resolved for application security (staged)", subject_type, f"{keys:,}")
+        return {"security_rights_stage": keys}
+
+
+def _write_with_actions(ctx: StepContext, subject_type: str) -> dict[str, int]:
+    subject = _SUBJECTS[subject_type]
+    keys_column = "users_keys" if subject_type == "USER" else "roles_keys"
+    with security_session(ctx) as s:
+        staged = s.scalar(
+            f"SELECT {keys_column} FROM {{{{schema}}}}.security_rights_runs "
+            "WHERE apps_id = {{apps_id}} AND run_id = {{run_id}}"
+        )
+        if staged is None:
+            before = "SECURITY_RIGHTS_APPS_USERS" if subject_type == "USER" else "SECURITY_RIGHTS_APPS"
+            raise Nomasx1Error(
+                f"no staged application rights for run {ctx.run_id}: step {before} must run first in the "
+                "same run; clear it together with this step."
+            )
+        _prepare_levels(s, subject_type)
+        s.run_sql("rights_expand")
+        s.run_sql("rights_stage_keys", {"subject_type": subject_type})
+        s.run_sql("rights_best", {"kind": ACTION})
+        tokens = {
+            "subject_type": subject_type,
+            "table": SqlText(subject["table"]),
+            "subject_column": SqlText(subject["column"]),
+            "extra_columns": SqlText(subject["extra_columns"]),
+            "extra_values": SqlText(s.render(subject["extra_values"])),
+        }
+        rows = s.run_sql("rights_write", tokens).get("rights", 0)
+        if rows != staged:
+            raise Nomasx1Error(f"{subject['table']}: {rows:,} rights written for {staged:,} staged keys")
+        _record_run(s, "users_rows" if subject_type == "USER" else "roles_rows", rows)
+        ctx.log.info("%s: %s rights written", subject["table"], f"{rows:,}")
+        return {subject["table"]: rows}
+
+
+# --- steps -------------------------------------------------------------------------------------
+
+
+def jde_sec_menus(ctx: StepContext) -> dict[str, int]:
+    """JDE_SEC_MENUS: which menu tasks of the secured task views each role may launch."""
+    with security_session(ctx) as s:
+        views = s.settings.task_view_ids(secured_only=True)
+        if not views:
+            ctx.log.warning("no task view is flagged 'security' in settings_jdedwards: menu filtering skipped")
+        view_list = ", ".join(s.literal(v) for v in views) or "NULL"
+        view_col = s.source_column(catalogue.F9001, "task_view")
+        s.extract("src_rel", catalogue.F9001, where=f"RTRIM({view_col}) IN ({view_list})")
+        child = s.source_column(catalogue.F9001, "child_task_id")
+        task_id = s.source_column(catalogue.F9000, "task_id")
+        s.extract(
+            "src_task",
+            catalogue.F9000,
+            where=f"{task_id} IN (SELECT {child} FROM {s.source_table(catalogue.F9001)} "
+            f"WHERE RTRIM({view_col}) IN ({view_list}))",
+        )
+        s.extract("src_roles", catalogue.F00926)
+        s.run_sql("jde_sec_menus")
+        s.run_sql("rights_records")
+        s.run_sql("rights_expand")
+        s.run_sql("jde_sec_menus_keys")
+        s.run_sql("rights_best", {"kind": APPLICATION})
+        rows = s.run_sql("jde_sec_menus_write").get("jde_sec_menus", 0)
+        return {"jde_sec_menus": rows}
+
+
+def security_rights_menus(ctx: StepContext) -> dict[str, int]:
+    """SECURITY_RIGHTS_MENUS: the menu paths each role (and *PUBLIC) may launch."""
+    with security_session(ctx) as s:
+        return {"security_rights_menus": s.run_sql("security_rights_menus").get("security_rights_menus", 0)}
+
+
+def security_rights_apps(ctx: StepContext) -> dict[str, int]:
+    """SECURITY_RIGHTS_APPS: application security (run) of every role and *PUBLIC, staged."""
+    return _stage_applications(ctx, "ROLE")
+
+
+def security_rights_actions(ctx: StepContext) -> dict[str, int]:
+    """SECURITY_RIGHTS_ACTIONS: action security of every role; writes security_rights_roles."""
+    return _write_with_actions(ctx, "ROLE")
+
+
+def security_rights_apps_users(ctx: StepContext) -> dict[str, int]:
+    """SECURITY_RIGHTS_APPS_USERS: application security of every user (levels user, roles, *PUBLIC), staged."""
+    return _stage_applications(ctx, "USER")
+
+
+def security_rights_actions_users(ctx: StepContext) -> dict[str, int]:
+    """SECURITY_RIGHTS_ACTIONS_USERS: action security of every user; writes security_rights_users."""
+    return _write_with_actions(ctx, "USER")
