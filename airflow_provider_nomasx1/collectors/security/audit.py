@@ -1,0 +1,42 @@
+"""SECURITY_RIGHTS_AUDIT: rights granted, revoked or changed since the previous collection.
+
+Each run compares the rights it computed with a snapshot of the previous run's rights
+(``security_rights_snapshot``), writes one ``security_rights_audit`` row per changed key with
+the flags before and after, and replaces the snapshot, all in one transaction. The first run of
+an application only takes the baseline snapshot (no audit rows: everything would be "granted").
+The rules are in ``sql/security/rights_audit.sql``.
+"""
+
+from __future__ import annotations
+
+from airflow_provider_nomasx1.collectors.security.base import SqlText, security_session
+from airflow_provider_nomasx1.context import StepContext
+from airflow_provider_nomasx1.errors import Nomasx1Error
+
+
+def security_rights_audit(ctx: StepContext) -> dict[str, int]:
+    """Compare this run's rights with the previous snapshot; record the differences."""
+    with security_session(ctx) as s:
+        computed = s.scalar(
+            "SELECT users_rows IS NOT NULL AND roles_rows IS NOT NULL FROM {{schema}}.security_rights_runs "
+            "WHERE apps_id = {{apps_id}} AND run_id = {{run_id}}"
+        )
+        if not computed:
+            raise Nomasx1Error(
+                f"run {ctx.run_id} has not computed role and user rights yet: the rights steps must succeed "
+                "before SECURITY_RIGHTS_AUDIT (an audit of stale rights would report false changes)."
+            )
+        baseline = not s.scalar(
+            "SELECT EXISTS (SELECT 1 FROM {{schema}}.security_rights_snapshot WHERE apps_id = {{apps_id}})"
+        )
+        counts = s.run_sql("rights_audit", {"compare": SqlText("false" if baseline else "true")})
+        audit, snapshot = counts.get("audit", 0), counts.get("snapshot", 0)
+        if baseline:
+            ctx.log.info(
+                "first rights audit of application %s: baseline of %s rights taken", s.apps_id, f"{snapshot:,}"
+            )
+        else:
+            ctx.log.info(
+                "%s rights changed since the previous collection (%s rights now)", f"{audit:,}", f"{snapshot:,}"
+            )
+        return {"security_rights_audit": audit, "security_rights_snapshot": snapshot}
