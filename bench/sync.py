@@ -5,6 +5,10 @@ database to a target database on the same server, in one run:
 
 - **raw COPY**: ``COPY ps920ctl.f0005 TO STDOUT`` piped into ``COPY ... FROM STDIN`` (no coercion,
   no key, same 1 MiB write batching as ours): the anchor, the fastest PostgreSQL-to-PostgreSQL copy;
+- **raw COPY + key**: the same pipe into a table of the source's column types whose key columns
+  are ``NOT NULL`` and ``COLLATE "C"`` (as our mirror's), then, in the same transaction, the F0005
+  primary key built (same ``maintenance_work_mem`` as ours) and ``ANALYZE``: the least a keyed
+  mirror costs, printed for context only (the anchor of the last line stays the plain pipe);
 - **nomasx1 sql_copy**: :func:`airflow_provider_nomasx1.collectors.sync.copy_table`, overwrite
   mode with JDE coercion (trim, DRKY stripped both sides, Julian dates, implied decimals), staging
   table and atomic swap;
@@ -36,6 +40,7 @@ from sqlalchemy.engine import URL
 from airflow_provider_nomasx1 import testing
 
 SOURCE_TABLE = "ps920ctl.f0005"
+SOURCE_KEY = "drsy, drrt, drky"
 
 
 def _peak_rss_mb() -> float:
@@ -65,20 +70,23 @@ def _generate(source: URL, rows: int) -> int:
     return summary.rows["F0005"]
 
 
-def _raw_copy(source: URL, target: URL, out: mp.Queue) -> None:
+def _raw_copy(source: URL, target: URL, keyed: bool, out: mp.Queue) -> None:
+    table = "rawkey_f0005" if keyed else "raw_f0005"
     with psycopg.connect(_conninfo(source)) as src, psycopg.connect(_conninfo(target)) as dst:
+        key = [k.strip() for k in SOURCE_KEY.split(",")] if keyed else []
         columns = src.execute(
-            "SELECT string_agg(quote_ident(attname) || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum) "
+            "SELECT string_agg(quote_ident(attname) || ' ' || format_type(atttypid, atttypmod) "
+            "|| CASE WHEN attname = ANY(%s) THEN ' COLLATE \"C\" NOT NULL' ELSE '' END, ', ' ORDER BY attnum) "
             "FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
-            (SOURCE_TABLE,),
+            (key, SOURCE_TABLE),
         ).fetchone()[0]
-        dst.execute("DROP TABLE IF EXISTS raw_f0005")
-        dst.execute(f"CREATE TABLE raw_f0005 ({columns})")
+        dst.execute(f"DROP TABLE IF EXISTS {table}")
+        dst.execute(f"CREATE TABLE {table} ({columns})")
         start = time.perf_counter()
         rows = 0
         with (
             src.cursor().copy(f"COPY {SOURCE_TABLE} TO STDOUT") as reader,
-            dst.cursor().copy("COPY raw_f0005 FROM STDIN") as writer,
+            dst.cursor().copy(f"COPY {table} FROM STDIN") as writer,
         ):
             # the same transport as ours: CopyData messages handed over in ~1 MiB writes
             buffer = bytearray()
@@ -89,9 +97,15 @@ def _raw_copy(source: URL, target: URL, out: mp.Queue) -> None:
                     buffer = bytearray()
             if buffer:
                 writer.write(buffer)
+        if keyed:
+            from airflow_provider_nomasx1.collectors.sync import MAINTENANCE_WORK_MEM
+
+            dst.execute(f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
+            dst.execute(f"ALTER TABLE {table} ADD PRIMARY KEY ({SOURCE_KEY})")
+            dst.execute(f"ANALYZE {table}")
         dst.commit()
         seconds = time.perf_counter() - start
-        rows = dst.execute("SELECT count(*) FROM raw_f0005").fetchone()[0]
+        rows = dst.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     out.put({"rows": rows, "seconds": seconds, "rss_mb": _peak_rss_mb()})
 
 
@@ -151,7 +165,7 @@ def _in_child(target, *args) -> dict:
 
 def _line(name: str, r: dict) -> str:
     return (
-        f"{name:<22} {r['rows']:>10,} rows {r['seconds']:8.2f} s {r['rows'] / r['seconds']:>12,.0f} rows/s "
+        f"{name:<23} {r['rows']:>10,} rows {r['seconds']:8.2f} s {r['rows'] / r['seconds']:>12,.0f} rows/s "
         f"peak RSS {r['rss_mb']:7.1f} MiB"
     )
 
@@ -168,12 +182,14 @@ def main() -> None:
             source, target = testing.create_database(server, "bench_src"), testing.create_database(server, "bench_dst")
             try:
                 generated = _generate(source, size)
-                raw = _in_child(_raw_copy, source, target)
+                raw = _in_child(_raw_copy, source, target, False)
+                keyed = _in_child(_raw_copy, source, target, True)
                 ours = _in_child(_ours, source, target)
                 print(f"F0005, {generated:,} rows")
                 print(_line("raw COPY pipe", raw))
+                print(_line("raw COPY + key, ANALYZE", keyed))
                 print(_line("nomasx1 sql_copy (jde)", ours))
-                entry = {"raw": raw, "ours": ours}
+                entry = {"raw": raw, "keyed": keyed, "ours": ours}
                 if size == sizes[0]:
                     generic = _in_child(_generic_transfer, source, target, min(args.generic_rows, generated))
                     print(_line("GenericTransfer", generic))
@@ -188,6 +204,8 @@ def main() -> None:
     if "generic" in first:
         generic_rate = first["generic"]["rows"] / first["generic"]["seconds"]
         print(f"ours / GenericTransfer: {ours_rate / generic_rate:.1f}x")
+    keyed_rate = first["keyed"]["rows"] / first["keyed"]["seconds"]
+    print(f"context: nomasx1 sql_copy / (raw COPY + key, ANALYZE) rows per second: {ours_rate / keyed_rate:.2f}")
     if len(sizes) > 1:
         rss = ", ".join(f"{s:,} rows: {results[s]['ours']['rss_mb']:.0f} MiB" for s in sizes)
         print(f"our peak RSS by size: {rss}")

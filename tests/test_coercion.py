@@ -53,10 +53,32 @@ def test_plan_kinds_postgresql() -> None:
         "drdstd": "date",
         "drnote": "string",
     }
-    assert plans["drky"].select_sql == '"drky"::text'  # char(n): trailing blanks only
+    # char(n): trailing blanks only; char -> name (63 bytes) when n characters always fit
+    assert plans["drky"].select_sql == '"drky"::name'
     assert plans["drnote"].select_sql == 'rtrim("drnote")'
     assert plans["drsal"].select_sql == 'trunc(("drsal" * 0.01), 2)' and plans["drsal"].scale == 2
     assert plans["drupmj"].target_type == "date" and plans["drupmt"].target_type == "time"
+    assert plans["drupmj"].select_sql == (
+        'CASE WHEN "drupmj" = 0 THEN NULL '
+        'ELSE make_date(1900 + "drupmj"::int / 1000, 1, 1) + ("drupmj"::int % 1000 - 1) END'
+    )
+
+
+def test_char_trim_expressions() -> None:
+    columns = [SourceColumn("drsy", sa.CHAR(15)), SourceColumn("drdl01", sa.CHAR(30)), SourceColumn("drx", sa.CHAR())]
+    plans = [p.select_sql for p in plan_columns(columns, DD)]
+    assert plans[0] == '"drsy"::name'  # 15 characters: 60 bytes at most
+    # longer: the cheap path only for values that fit a name, the others through ::text (never cut)
+    guarded = 'CASE WHEN octet_length("{0}") <= 63 THEN "{0}"::name::text ELSE "{0}"::text END'
+    assert plans[1:] == [guarded.format("drdl01"), guarded.format("drx")]
+    # a server whose names hold fewer bytes, or none known: ::text
+    (short,) = plan_columns(columns[:1], DD, name_max_bytes=31)
+    assert short.select_sql.startswith("CASE WHEN")
+    assert [p.select_sql for p in plan_columns(columns, DD, name_max_bytes=0)] == [
+        '"drsy"::text',
+        '"drdl01"::text',
+        '"drx"::text',
+    ]
 
 
 def test_strip_both_and_preserve() -> None:
@@ -98,5 +120,7 @@ def test_errors_and_ddl() -> None:
         plan_columns(COLUMNS, DD, dialect="mssql")
     ddl = create_table_sql('"t"."f0005"', plan_columns(COLUMNS[:2], DD), ["DRKY"])
     assert ddl == 'CREATE TABLE "t"."f0005" ("drky" varchar COLLATE "C", "drupmj" date, PRIMARY KEY ("drky"))'
+    ddl = create_table_sql('"t"."s"', plan_columns(COLUMNS[:2], DD), not_null=["DRKY"])
+    assert ddl == 'CREATE TABLE "t"."s" ("drky" varchar COLLATE "C" NOT NULL, "drupmj" date)'
     with pytest.raises(ConfigurationError, match="key column"):
         create_table_sql('"t"."x"', plan_columns(COLUMNS[:2], DD), ["drsy"])

@@ -51,6 +51,29 @@ EDGE_ROWS = [
 ]
 FAULT_ROWS = 30_000  # rows of the fault-test table (schema faulty)
 
+# char(n) values trimmed on the cheap path (char -> name) or the guarded one (> 63 bytes): (drky
+# char(10), drdl01 char(30), drdl02 char(80)); multi-byte characters, leading and inner blanks
+STRING_EDGES = [
+    ("", "", ""),
+    ("  lead", "  in ner  ", " " * 40 + "x"),
+    ("\u00e9" * 10, "\u00e9" * 30, "y" * 63),
+    ("\U0001f600" * 10, "\U0001f600" * 16, "\U0001f600" * 20),
+    ("k", "z" * 30, "w" * 80),
+]
+
+
+def _julian_edges() -> list[int]:
+    """CYYDDD values over the whole range: day 1, Feb 28/29, Mar 1, Dec 31 of every year, plus day 0
+    and days past the year's end (366 of a common year, 367, 999) in some years."""
+    values = []
+    for cyy in range(1000):
+        year = 1900 + cyy
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        values += [cyy * 1000 + d for d in (1, 59, 60, 61, 365 + leap)]
+        if cyy % 7 == 0:
+            values += [cyy * 1000 + d for d in (0, 366 + leap, 367, 999)]  # 0 alone: no date
+    return values
+
 
 def _url_env(url: URL) -> dict[str, str]:
     return testing.connection_env("jdedwards", url, conn_type="jdedwards", db_type="postgres")
@@ -80,6 +103,27 @@ def source_url(pg_server: URL) -> Iterator[URL]:
                 "SELECT '55', 'FT', lpad(n::text, 10), 'row ' || n, 125001, "
                 f"CASE WHEN n = {FAULT_ROWS} THEN 999999 ELSE 93015 END FROM generate_series(1, {FAULT_ROWS}) n"
             )
+        )
+        # coercion edges: F0005-like table of char(10)/char(30)/char(80) strings and Julian dates
+        conn.execute(sa.text("CREATE SCHEMA edges"))
+        conn.execute(
+            sa.text(
+                "CREATE TABLE edges.f0005 (drsy char(4) NOT NULL, drrt char(2) NOT NULL, drky char(10) NOT NULL, "
+                "drdl01 char(30) NOT NULL, drdl02 char(80) NOT NULL, drupmj numeric(6,0) NOT NULL, "
+                "PRIMARY KEY (drsy, drrt, drky))"
+            )
+        )
+        for n, (ky, dl01, dl02) in enumerate(STRING_EDGES):
+            conn.execute(
+                sa.text("INSERT INTO edges.f0005 VALUES ('55', 'ST', :ky, :dl01, :dl02, 0)"),
+                {"ky": ky if ky else " " * n, "dl01": dl01, "dl02": dl02},
+            )
+        conn.execute(
+            sa.text(
+                "INSERT INTO edges.f0005 SELECT '55', 'JD', lpad(n::text, 10), 'd', 'd', v "
+                "FROM unnest(CAST(:v AS int[])) WITH ORDINALITY AS u(v, n)"
+            ),
+            {"v": _julian_edges()},
         )
         conn.execute(sa.text("CREATE SCHEMA emptysrc"))
         conn.execute(sa.text("CREATE TABLE emptysrc.f0005 (LIKE ps920ctl.f0005 INCLUDING ALL)"))
@@ -149,6 +193,23 @@ def test_overwrite_coerces_jde_values(source: JdeHook, pg_engine: sa.Engine) -> 
     assert refresh == [("f0005", 94, "run-1", "ps920ctl.f0005")]
     # the source is read-only and untouched
     assert _rows(pg_engine, "SELECT count(*) FROM pg_class WHERE relname = 'f0005__stage'") == [(0,)]
+
+
+def test_char_trim_and_julian_edges(source: JdeHook, pg_engine: sa.Engine) -> None:
+    """Trailing blanks only, whatever the length in bytes; Julian dates over the whole CYYDDD range."""
+    report = _copy(source, pg_engine, source_schema="edges")
+    assert report.rows_copied == len(STRING_EDGES) + len(_julian_edges())
+    got = _rows(pg_engine, f"SELECT drky, drdl01, drdl02 FROM {T}.f0005 WHERE drrt = 'ST'")
+    assert sorted(got) == sorted(tuple(v.rstrip(" ") for v in row) for row in STRING_EDGES)
+    assert ("\U0001f600" * 16, "\U0001f600" * 20) in {r[1:] for r in got}  # 64+ bytes: not cut
+    dates = dict(_rows(pg_engine, f"SELECT drky::int, drupmj FROM {T}.f0005 WHERE drrt = 'JD'"))
+    for n, value in enumerate(_julian_edges(), start=1):
+        # CYYDDD: year 1900 + CYY, day of year DDD; days past the year's end run on into the next year
+        expected = None if value == 0 else dt.date(1900 + value // 1000, 1, 1) + dt.timedelta(value % 1000 - 1)
+        assert dates[n] == expected, value
+    assert dates[1 + _julian_edges().index(124060)] == dt.date(2024, 2, 29)
+    assert dates[1 + _julian_edges().index(100060)] == dt.date(2000, 2, 29)
+    assert dates[1 + _julian_edges().index(200060)] == dt.date(2100, 3, 1)
 
 
 def test_strip_both_columns_trims_leading_blanks(source: JdeHook, pg_engine: sa.Engine) -> None:

@@ -46,6 +46,8 @@ DIALECTS = ("postgresql", "oracle")
 TYPE_COERCIONS = ("jde", "none")
 DECIMAL_MODES = ("truncate", "preserve")
 
+#: bytes of a PostgreSQL ``name`` (NAMEDATALEN - 1, the server's ``max_identifier_length``)
+NAME_MAX_BYTES = 63
 #: data item suffixes holding HHMMSS times (JDE audit time ``UPMT``, time of day ``TDAY``)
 TIME_ITEM_SUFFIXES = ("UPMT", "TDAY")
 #: data item suffixes taken as Julian dates when the data dictionary has no row for the item
@@ -224,16 +226,32 @@ def _scaled_sql(col: str, scale: int, decimal_mode: str, dialect: str) -> str:
 
 
 def _date_sql(col: str, dialect: str) -> str:
-    """CYYDDD -> date, 0 and NULL -> NULL. PostgreSQL: integer arithmetic (days from 1899-12-31 to
-    the year's start, Gregorian leap rule), about 3x cheaper than ``make_date`` on numerics."""
+    """CYYDDD -> date, 0 and NULL -> NULL. PostgreSQL: ``make_date`` of the year on integers plus the
+    day of the year (days past the year's end spill into the next year, day 0 is the eve of Jan 1st).
+    Two ``numeric -> int`` casts instead of the five of a pure integer leap-year formula (about 0.1 s
+    less per million rows), and the same date as that formula for every value from -1,899,999 up
+    (all of ``numeric(6,0)``; below, ``make_date`` refuses year 0)."""
     if dialect != "postgresql":
         return julian_to_date_sql(col, dialect)
     v = f"{col}::int"
-    y = f"({v} / 1000 + 1899)"  # the year before
-    return (
-        f"CASE WHEN {col} = 0 THEN NULL ELSE date '1899-12-31' + "
-        f"(365 * ({v} / 1000) + {y} / 4 - {y} / 100 + {y} / 400 - 460 + {v} % 1000) END"
-    )
+    return f"CASE WHEN {col} = 0 THEN NULL ELSE make_date(1900 + {v} / 1000, 1, 1) + ({v} % 1000 - 1) END"
+
+
+def _char_rtrim_sql(col: str, length: int | None, name_max_bytes: int) -> str:
+    """PostgreSQL ``char(n)`` without its trailing blanks (leading blanks kept), as ``rtrim`` gives it.
+
+    ``char(n)::text`` (and ``rtrim``) trim through the general multibyte trim routine, which in a
+    UTF-8 database records every character's start and length first: about 0.15 s per column per
+    million rows. ``char(n)::name`` drops the trailing blanks with a plain byte loop (a blank byte
+    never occurs inside a multibyte character, so the result is the same) at a fifth of that, but a
+    ``name`` holds at most ``name_max_bytes`` (63) bytes and would cut longer values. So: ``::name``
+    when ``n`` characters always fit (4 bytes a character at most), else ``::name`` only for the
+    values whose padded bytes fit, ``::text`` for the others."""
+    if name_max_bytes <= 0:
+        return f"{col}::text"
+    if length is not None and length * 4 <= name_max_bytes:
+        return f"{col}::name"
+    return f"CASE WHEN octet_length({col}) <= {name_max_bytes} THEN {col}::name::text ELSE {col}::text END"
 
 
 def _time_sql(col: str, dialect: str) -> str:
@@ -257,11 +275,15 @@ def plan_columns(
     decimal_mode: str = "truncate",
     strip_both_columns: Iterable[str] = (),
     prefix: str | None = None,
+    name_max_bytes: int = NAME_MAX_BYTES,
 ) -> list[ColumnPlan]:
     """The plan of each source column, in order (see the module docstring for the rules).
 
     :param data_items: F9210 rows by upper-case alias (may miss items: name rules then apply).
     :param prefix: the table's column prefix (default: :func:`table_prefix` of the columns).
+    :param name_max_bytes: bytes a PostgreSQL ``name`` holds on the source server (its
+        ``max_identifier_length``, 63 unless the server was built otherwise; 0 disables the cheap
+        ``char(n)`` trim, see :func:`_char_rtrim_sql`).
     """
     if dialect not in DIALECTS:
         raise ConfigurationError(f"Unsupported source dialect {dialect!r}: use one of {list(DIALECTS)}.")
@@ -280,7 +302,14 @@ def plan_columns(
     for column in columns:
         plans.append(
             _plan_one(
-                column, data_items, dialect, type_coercion, decimal_mode, column.name.lower() in strip_both, prefix
+                column,
+                data_items,
+                dialect,
+                type_coercion,
+                decimal_mode,
+                column.name.lower() in strip_both,
+                prefix,
+                name_max_bytes,
             )
         )
     return plans
@@ -294,6 +323,7 @@ def _plan_one(
     decimal_mode: str,
     strip_both: bool,
     prefix: str | None,
+    name_max_bytes: int = NAME_MAX_BYTES,
 ) -> ColumnPlan:
     target = checked(column.name.lower(), "column name")
     col = source_ident(column.name, dialect)
@@ -309,8 +339,7 @@ def _plan_one(
         elif strip_both:
             expr = f"btrim({col})"
         elif isinstance(column.type, sa.CHAR):
-            # char(n) -> text drops the trailing blanks only (as rtrim does), at a fraction of the cost
-            expr = f"{col}::text"
+            expr = _char_rtrim_sql(col, getattr(column.type, "length", None), name_max_bytes)
         else:
             expr = f"rtrim({col})"
         return ColumnPlan(
@@ -367,9 +396,17 @@ def select_sql(plans: Sequence[ColumnPlan], from_clause: str, where: str | None 
 STRING_TYPE = 'varchar COLLATE "C"'
 
 
-def create_table_sql(qualified_table: str, plans: Sequence[ColumnPlan], primary_key: Sequence[str] = ()) -> str:
-    """``CREATE TABLE`` for the target (PostgreSQL), with the primary key when given."""
-    cols = [f'"{checked(p.target_name, "column name")}" {p.target_type}' for p in plans]
+def create_table_sql(
+    qualified_table: str, plans: Sequence[ColumnPlan], primary_key: Sequence[str] = (), not_null: Sequence[str] = ()
+) -> str:
+    """``CREATE TABLE`` for the target (PostgreSQL), with the primary key when given; ``not_null``
+    columns are declared NOT NULL (a stage whose key is added after the load: adding the primary
+    key then needs no extra scan to check for NULLs)."""
+    required = {c.lower() for c in not_null}
+    cols = []
+    for p in plans:
+        col = f'"{checked(p.target_name, "column name")}" {p.target_type}'
+        cols.append(col + " NOT NULL" if p.target_name in required else col)
     if primary_key:
         names = {p.target_name for p in plans}
         missing = [k for k in primary_key if k.lower() not in names]
