@@ -33,11 +33,13 @@ FETCH_BATCH = 5000
 
 #: helper functions created in the target session (pg_temp: dropped with the session)
 SESSION_FUNCTIONS = (
-    # Julian CYYDDD -> date; 0, blank or an impossible day of year -> NULL
+    # Julian CYYDDD -> date; blank, 0 or an impossible day of year -> NULL. One expression (no
+    # FROM, no CTE) so that PostgreSQL inlines it instead of calling a function per row.
     """CREATE OR REPLACE FUNCTION pg_temp.jde_date(v text) RETURNS date LANGUAGE sql IMMUTABLE AS $$
-        SELECT CASE WHEN n <= 0 OR n % 1000 < 1 OR n % 1000 > 366 THEN NULL
-                    ELSE make_date(1900 + n / 1000, 1, 1) + (n % 1000 - 1) END
-        FROM (SELECT coalesce(nullif(btrim(v), ''), '0')::numeric::int AS n) AS x $$""",
+        SELECT CASE WHEN nullif(btrim(v), '') IS NULL THEN NULL
+                    WHEN btrim(v)::numeric::int <= 0 OR btrim(v)::numeric::int % 1000 NOT BETWEEN 1 AND 366 THEN NULL
+                    ELSE make_date(1900 + btrim(v)::numeric::int / 1000, 1, 1) + (btrim(v)::numeric::int % 1000 - 1)
+               END $$""",
     # JDE flag: 'Y' -> true, 'N' -> false, anything else (blank: not applicable) -> NULL
     """CREATE OR REPLACE FUNCTION pg_temp.jde_flag(v text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
         SELECT CASE upper(btrim(v)) WHEN 'Y' THEN true WHEN 'N' THEN false END $$""",

@@ -22,3 +22,9 @@ WHERE subject NOT IN ('', '*PUBLIC')
 UNION ALL
 SELECT '*PUBLIC', '*PUBLIC', 999;
 ANALYZE sec_level;
+-- every role (and *PUBLIC) x every distinct object / form / version a menu task launches
+DROP TABLE IF EXISTS pg_temp.sec_extra;
+CREATE TEMP TABLE sec_extra AS
+SELECT s.subject, m.o, m.f, m.v
+FROM (SELECT DISTINCT subject FROM sec_level) AS s
+CROSS JOIN (SELECT DISTINCT o, f, v FROM menu_task) AS m;

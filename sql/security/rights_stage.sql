@@ -1,6 +1,7 @@
--- Application-security decisions of {{subject_type}} subjects, kept until the action step of the
--- same run writes the final rights table (both kinds in one transaction, so readers never see
--- run flags of one run next to action flags of another).
+-- Application security of {{subject_type}} subjects (rules 4-6): the best specific record (exact
+-- or wide) against the first *ALL record, by order key. Staged with the best specific action
+-- record, which the action step of the same run completes with *ALL and writes out. The stage
+-- is kept until the next application step (a cleared action step can run again).
 CREATE UNLOGGED TABLE IF NOT EXISTS {{schema}}.security_rights_stage (
     apps_id      integer NOT NULL,
     subject_type text    NOT NULL,
@@ -9,9 +10,18 @@ CREATE UNLOGGED TABLE IF NOT EXISTS {{schema}}.security_rights_stage (
     form_name    text    NOT NULL,
     version      text    NOT NULL,
     app_okey     bigint,
+    act_spec     bigint,
     run_id       text
 );
+ALTER TABLE {{schema}}.security_rights_stage ADD COLUMN IF NOT EXISTS act_spec bigint;
 DELETE FROM {{schema}}.security_rights_stage WHERE apps_id = {{apps_id}} AND subject_type = {{subject_type}};
 -- count: keys
 INSERT INTO {{schema}}.security_rights_stage
-SELECT {{apps_id}}, {{subject_type}}, subject, o, f, v, okey, {{run_id}} FROM sec_best;
+    (apps_id, subject_type, subject, object_name, form_name, version, app_okey, act_spec, run_id)
+SELECT {{apps_id}}, {{subject_type}}, k.subject, k.o, k.f, k.v,
+       least(CASE WHEN k.f = '' AND k.v = '' THEN k.app_exact ELSE w.app END, a.app, {{fv_app}}),
+       CASE WHEN k.f = '' AND k.v = '' THEN k.act_exact ELSE w.act END,
+       {{run_id}}
+FROM sec_ex k
+LEFT JOIN sec_wide w ON w.subject = k.subject AND w.o = k.o AND w.f = k.f AND w.v = k.v
+LEFT JOIN sec_all a ON a.subject = k.subject;

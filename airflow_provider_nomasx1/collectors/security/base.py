@@ -216,7 +216,9 @@ class SecuritySession:
                 label = _count_label(statement)
                 if label:
                     counts[label] = counts.get(label, 0) + max(cur.rowcount, 0)
-                self.ctx.log.debug("%s: %.2f s: %s", name, time.monotonic() - started, statement[:80])
+                self.ctx.log.debug(
+                    "%s: %.2f s: %s", name, time.monotonic() - started, " ".join(statement.split())[:100]
+                )
         return counts
 
     def scalar(self, query: str, tokens: Mapping[str, Any] | None = None) -> Any:

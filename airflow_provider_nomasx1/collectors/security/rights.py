@@ -5,13 +5,18 @@ The rules (JDE-SOURCE.md section 3) are written once in plain Python in
 computes the same answers for every subject at once, and the property-based tests hold the two
 together. How the SQL works:
 
-- ``sec_rec``: the application and action records (duplicates: the most restrictive);
-- ``sec_level``: each subject's levels with a rank (user 0, roles 1..n in sequence order,
-  *PUBLIC 999; a role subject: itself 1, *PUBLIC 999);
-- ``sec_key``: the keys (object, form, version) each subject gets a right for;
-- ``sec_best``: per key, ``min(rank * 1e15 + specificity * 1e13 + record id)`` over the matching
-  records (specific and *ALL) of the subject's levels: the first level that has a record, its
-  most specific record, and which record it is. No match: DEFAULT (allowed).
+- ``sec_rec``: the application (kind 1) and action (kind 2) records (duplicates: the most
+  restrictive); ``sec_level``: each subject's levels with a rank (user 0, roles 1..n in sequence
+  order, *PUBLIC 999; a role subject: itself 1, *PUBLIC 999);
+- order key of a record for a subject: ``rank * 1e15 + specificity * 1e13 + record id``, so the
+  smallest order key is the first level that has a record, then its most specific record, and
+  it still names the record (rule 7);
+- ``sec_ex`` (one pass, ``rights_aggregate.sql``): every key named by a record of a level, plus
+  the extra keys (menus, SoD objects), with the smallest order key of the records having exactly
+  that key, per kind; ``sec_wide``: for the few keys naming a form or a version, the smallest order
+  key over the less specific patterns too; ``sec_all``: the first *ALL record per subject;
+- the decision for a key is the smaller of its best specific order key and the *ALL one; no
+  record at any level: DEFAULT (allowed).
 
 Steps: JDE_SEC_MENUS (menu filtering per role), SECURITY_RIGHTS_MENUS (menu paths per role),
 SECURITY_RIGHTS_APPS / SECURITY_RIGHTS_ACTIONS (roles), SECURITY_RIGHTS_APPS_USERS /
@@ -29,8 +34,6 @@ from airflow_provider_nomasx1.context import StepContext
 from airflow_provider_nomasx1.errors import Nomasx1Error
 from airflow_provider_nomasx1.jde import catalogue
 
-APPLICATION = "application"
-ACTION = "action"
 #: rank of *PUBLIC: a user may hold at most this many active roles minus one
 PUBLIC_RANK = 999
 
@@ -53,7 +56,7 @@ def _prepare_levels(s: SecuritySession, subject_type: str) -> None:
     s.run_sql("rights_records")
     if subject_type == "USER":
         s.run_sql("rights_levels_users", {"direction": _direction(s)})
-        most = s.scalar("SELECT coalesce(max(rank), 0) FROM sec_level WHERE rank < 999")
+        most = s.scalar("SELECT coalesce(max(rank), 0) FROM sec_level WHERE principal <> '*PUBLIC'")
         if most >= PUBLIC_RANK:
             raise Nomasx1Error(f"a user holds {most} active roles: the resolution supports at most {PUBLIC_RANK - 1}")
     else:
@@ -84,14 +87,25 @@ def _record_run(s: SecuritySession, column: str | None = None, rows: int | None 
     )
 
 
+def _fv_token(s: SecuritySession, kind: str, subject: str, form: str, version: str) -> SqlText:
+    """The rare *ALL records naming a form or version: a per-key lookup, or NULL when there are none."""
+    if not s.scalar("SELECT count(*) FROM sec_all_fv"):
+        return SqlText("NULL::bigint")
+    return SqlText(
+        f"(SELECT min(x.{kind}) FROM sec_all_fv x WHERE x.subject = {subject} "
+        f"AND x.f IN ('', {form}) AND x.v IN ('', {version}))"
+    )
+
+
 def _stage_applications(ctx: StepContext, subject_type: str) -> dict[str, int]:
     with security_session(ctx) as s:
         _prepare_levels(s, subject_type)
-        s.run_sql("rights_expand")
         s.run_sql("rights_extra_users" if subject_type == "USER" else "rights_extra_roles")
-        s.run_sql("rights_keys")
-        s.run_sql("rights_best", {"kind": APPLICATION})
-        counts = s.run_sql("rights_stage", {"subject_type": subject_type})
+        s.run_sql("rights_aggregate", {"record_filter": SqlText("")})
+        s.run_sql("rights_all")
+        s.run_sql("rights_wide")
+        fv_app = _fv_token(s, "app", "k.subject", "k.f", "k.v")
+        counts = s.run_sql("rights_stage", {"subject_type": subject_type, "fv_app": fv_app})
         keys = counts.get("keys", 0)
         _record_run(s, "users_keys" if subject_type == "USER" else "roles_keys", keys)
         ctx.log.info("%s rights: %s keys resolved for application security (staged)", subject_type, f"{keys:,}")
@@ -113,15 +127,14 @@ def _write_with_actions(ctx: StepContext, subject_type: str) -> dict[str, int]:
                 "same run; clear it together with this step."
             )
         _prepare_levels(s, subject_type)
-        s.run_sql("rights_expand")
-        s.run_sql("rights_stage_keys", {"subject_type": subject_type})
-        s.run_sql("rights_best", {"kind": ACTION})
+        s.run_sql("rights_all")
         tokens = {
             "subject_type": subject_type,
             "table": SqlText(subject["table"]),
             "subject_column": SqlText(subject["column"]),
             "extra_columns": SqlText(subject["extra_columns"]),
             "extra_values": SqlText(s.render(subject["extra_values"])),
+            "fv_act": _fv_token(s, "act", "s.subject", "s.form_name", "s.version"),
         }
         rows = s.run_sql("rights_write", tokens).get("rights", 0)
         if rows != staged:
@@ -152,12 +165,14 @@ def jde_sec_menus(ctx: StepContext) -> dict[str, int]:
             f"WHERE RTRIM({view_col}) IN ({view_list}))",
         )
         s.extract("src_roles", catalogue.F00926)
-        s.run_sql("jde_sec_menus")
         s.run_sql("rights_records")
-        s.run_sql("rights_expand")
-        s.run_sql("jde_sec_menus_keys")
-        s.run_sql("rights_best", {"kind": APPLICATION})
-        rows = s.run_sql("jde_sec_menus_write").get("jde_sec_menus", 0)
+        s.run_sql("jde_sec_menus")
+        menu_objects = SqlText("AND r.o IN (SELECT DISTINCT o FROM menu_task)")
+        s.run_sql("rights_aggregate", {"record_filter": menu_objects})
+        s.run_sql("rights_all")
+        s.run_sql("rights_wide")
+        fv_app = _fv_token(s, "app", "k.subject", "k.f", "k.v")
+        rows = s.run_sql("jde_sec_menus_write", {"fv_app": fv_app}).get("jde_sec_menus", 0)
         return {"jde_sec_menus": rows}
 
 
