@@ -1,6 +1,5 @@
 -- The role-level application decision (the role's record, else *PUBLIC's, else open) for each
--- menu task, with the deciding record: the same order keys as the rights steps.
-DELETE FROM {{schema}}.jde_sec_menus WHERE apps_id = {{apps_id}};
+-- menu task, with the deciding record: the same order keys as the rights steps. One batch of roles.
 -- count: jde_sec_menus
 INSERT INTO {{schema}}.jde_sec_menus (apps_id, task_view, task_id, role_id, object_name, form_name, version,
                                       enabled, decided_level, decided_by, refreshed_at, run_id)

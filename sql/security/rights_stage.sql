@@ -1,20 +1,6 @@
--- Application security of {{subject_type}} subjects (rules 4-6): the best specific record (exact
--- or wide) against the first *ALL record, by order key. Staged with the best specific action
--- record, which the action step of the same run completes with *ALL and writes out. The stage
--- is kept until the next application step (a cleared action step can run again).
-CREATE UNLOGGED TABLE IF NOT EXISTS {{schema}}.security_rights_stage (
-    apps_id      integer NOT NULL,
-    subject_type text    NOT NULL,
-    subject      text    NOT NULL,
-    object_name  text    NOT NULL,
-    form_name    text    NOT NULL,
-    version      text    NOT NULL,
-    app_okey     bigint,
-    act_spec     bigint,
-    run_id       text
-);
-ALTER TABLE {{schema}}.security_rights_stage ADD COLUMN IF NOT EXISTS act_spec bigint;
-DELETE FROM {{schema}}.security_rights_stage WHERE apps_id = {{apps_id}} AND subject_type = {{subject_type}};
+-- Application security of {{subject_type}} subjects (rules 4-6), one batch: the best specific
+-- record (exact or wide) against the first *ALL record, by order key. Staged with the best
+-- specific action record, which the action step of the same run completes with *ALL.
 -- count: keys
 INSERT INTO {{schema}}.security_rights_stage
     (apps_id, subject_type, subject, object_name, form_name, version, app_okey, act_spec, run_id)

@@ -28,6 +28,7 @@ transaction, so a reader never sees two runs mixed.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 from airflow_provider_nomasx1.collectors.security.base import SecuritySession, SqlText, security_session
 from airflow_provider_nomasx1.context import StepContext
@@ -36,6 +37,8 @@ from airflow_provider_nomasx1.jde import catalogue
 
 #: rank of *PUBLIC: a user may hold at most this many active roles minus one
 PUBLIC_RANK = 999
+#: reachable records per batch of subjects (keeps each aggregation in memory)
+BATCH_ROWS = 2_000_000
 
 _SUBJECTS = {
     "ROLE": {"table": "security_rights_roles", "column": "role_id", "extra_columns": "", "extra_values": ""},
@@ -97,16 +100,29 @@ def _fv_token(s: SecuritySession, kind: str, subject: str, form: str, version: s
     )
 
 
+def _aggregate_in_batches(s: SecuritySession, record_filter: str = "") -> Iterator[int]:
+    """Split the subjects into batches (rights_batches.sql) and, for each, build sec_ex and
+    sec_wide; yields the batch number while they hold that batch."""
+    s.run_sql("rights_batches", {"batch_rows": BATCH_ROWS})
+    batches = s.scalar("SELECT coalesce(max(batch), 0) + 1 FROM sec_batch")
+    for batch in range(batches):
+        s.run_sql("rights_aggregate", {"batch": batch, "record_filter": SqlText(record_filter)})
+        s.run_sql("rights_wide")
+        yield batch
+        if batches > 1:
+            s.ctx.log.info("rights: batch %s of %s resolved", batch + 1, batches)
+
+
 def _stage_applications(ctx: StepContext, subject_type: str) -> dict[str, int]:
     with security_session(ctx) as s:
         _prepare_levels(s, subject_type)
         s.run_sql("rights_extra_users" if subject_type == "USER" else "rights_extra_roles")
-        s.run_sql("rights_aggregate", {"record_filter": SqlText("")})
         s.run_sql("rights_all")
-        s.run_sql("rights_wide")
         fv_app = _fv_token(s, "app", "k.subject", "k.f", "k.v")
-        counts = s.run_sql("rights_stage", {"subject_type": subject_type, "fv_app": fv_app})
-        keys = counts.get("keys", 0)
+        s.run_sql("rights_stage_prepare", {"subject_type": subject_type})
+        keys = 0
+        for _ in _aggregate_in_batches(s):
+            keys += s.run_sql("rights_stage", {"subject_type": subject_type, "fv_app": fv_app}).get("keys", 0)
         _record_run(s, "users_keys" if subject_type == "USER" else "roles_keys", keys)
         ctx.log.info("%s rights: %s keys resolved for application security (staged)", subject_type, f"{keys:,}")
         return {"security_rights_stage": keys}
@@ -167,12 +183,12 @@ def jde_sec_menus(ctx: StepContext) -> dict[str, int]:
         s.extract("src_roles", catalogue.F00926)
         s.run_sql("rights_records")
         s.run_sql("jde_sec_menus")
-        menu_objects = SqlText("AND r.o IN (SELECT DISTINCT o FROM menu_task)")
-        s.run_sql("rights_aggregate", {"record_filter": menu_objects})
         s.run_sql("rights_all")
-        s.run_sql("rights_wide")
         fv_app = _fv_token(s, "app", "k.subject", "k.f", "k.v")
-        rows = s.run_sql("jde_sec_menus_write", {"fv_app": fv_app}).get("jde_sec_menus", 0)
+        s.run_sql("jde_sec_menus_prepare")
+        rows = 0
+        for _ in _aggregate_in_batches(s, "AND r.o IN (SELECT DISTINCT o FROM menu_task)"):
+            rows += s.run_sql("jde_sec_menus_write", {"fv_app": fv_app}).get("jde_sec_menus", 0)
         return {"jde_sec_menus": rows}
 
 

@@ -1,0 +1,1 @@
+DELETE FROM {{schema}}.jde_sec_menus WHERE apps_id = {{apps_id}};
