@@ -169,10 +169,16 @@ class SecuritySession:
 
     def extract(self, temp: str, table: SourceTable, where: str | None = None) -> int:
         """Copy a JDE table's logical columns into TEMP table ``temp`` (one source snapshot per step)."""
-        if self._source is None:
-            self._source = self._stack.enter_context(self.reader.snapshot())
         with self.reader.hook.engine.connect() as inspect_conn:
             select, columns = self.reader.select_sql(inspect_conn, table, where)
+        return self.extract_query(temp, select, columns)
+
+    def extract_query(self, temp: str, select: str, columns: list[str]) -> int:
+        """Run a hand-written source ``select`` (plain SQL valid on every JDE database, physical
+        names from :meth:`source_table` / :meth:`source_column`) into TEMP table ``temp``, in the
+        step's source snapshot."""
+        if self._source is None:
+            self._source = self._stack.enter_context(self.reader.snapshot())
         with self.cursor as cur:
             return self.reader.copy_to_temp(self._source, cur, temp, select, columns)
 

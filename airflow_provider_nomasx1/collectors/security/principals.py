@@ -138,10 +138,7 @@ def _extract_history(s: SecuritySession) -> int:
         f"WHERE TRIM({event}) IN ('{EVENT_ADD_USER}', '{EVENT_SIGN_ON}') AND {day} > 0 "
         f"GROUP BY {user}"
     )
-    if s._source is None:  # the step's source snapshot, shared with SecuritySession.extract
-        s._source = s._stack.enter_context(s.reader.snapshot())
-    with s.cursor as cur:
-        return s.reader.copy_to_temp(s._source, cur, "src_history", select, ["user_id", "created", "last_login"])
+    return s.extract_query("src_history", select, ["user_id", "created", "last_login"])
 
 
 def _require_rows(s: SecuritySession, table: str, step: str) -> None:
