@@ -29,6 +29,8 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,bench]"
 	$(BIN)/python bench/parse.py
 	$(BIN)/python bench/sync.py
+	$(BIN)/python bench/security.py --anchor
+	$(BIN)/python bench/sod.py
 
 airflow: $(STAMP)
 	./scripts/airflow-standalone.sh

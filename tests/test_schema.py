@@ -18,7 +18,7 @@ from alembic import command
 from airflow_provider_nomasx1.errors import ConfigurationError
 from airflow_provider_nomasx1.schema import bootstrap, nomajde, nomasx1, views
 
-HEAD = "0003"
+HEAD = "0005"
 
 # DESIGN.md §5.2: table -> (key columns, columns it must also carry)
 REQUIRED = {
@@ -173,12 +173,13 @@ def columns(engine: sa.Engine, schema: str) -> dict[str, dict[str, dict[str, obj
 
 
 def base_tables(engine: sa.Engine, schema: str) -> set[str]:
+    """Tables of ``schema``; partitions (per-application parts of a partitioned table) excluded."""
     with engine.connect() as conn:
         return set(
             conn.execute(
                 sa.text(
-                    "SELECT table_name FROM information_schema.tables "
-                    "WHERE table_schema = :s AND table_type = 'BASE TABLE'"
+                    "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = :s AND c.relkind IN ('r', 'p') AND NOT c.relispartition"
                 ),
                 {"s": schema},
             ).scalars()
@@ -491,7 +492,7 @@ def test_upgrade_refuses_unversioned_schema_that_has_tables(pg_engine: sa.Engine
 
 def test_init_schema_does_not_upgrade_an_older_revision(pg_engine: sa.Engine) -> None:
     """A schema at 0001 (before the reference tables): init reports it, the upgrade job moves it."""
-    assert bootstrap.head_revision() == HEAD == "0003"
+    assert bootstrap.head_revision() == HEAD == "0005"
     with pg_engine.begin() as conn:
         command.upgrade(bootstrap.alembic_config(conn, "nomasx1"), "0001")
     assert bootstrap.current_revision(pg_engine, "nomasx1") == "0001"
@@ -768,3 +769,60 @@ def test_docs_describe_every_table_column_and_view() -> None:
         assert view.name in sections, f"docs/schema.md has no section for view {view.name}"
         for column in view.unique_columns:
             assert f"`{column}`" in sections[view.name]
+
+
+def test_upgrade_to_0005_partitions_the_rights_and_keeps_rows(pg_engine: sa.Engine) -> None:
+    """0005 re-creates security_rights_users / _snapshot partitioned by application, rows, views
+    and indexes kept."""
+    with pg_engine.begin() as conn:
+        conn.execute(sa.text("CREATE SCHEMA nomasx1"))
+        command.upgrade(bootstrap.alembic_config(conn, "nomasx1"), "0004")
+        for apps_id in (10, 11):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO nomasx1.security_rights_users (apps_id, user_id, object_name, can_run, can_add, "
+                    "can_change, can_delete, can_ok, can_copy, decided_level) "
+                    "VALUES (:a, 'ALICE', 'P0411', true, true, false, true, true, true, 'ROLE')"
+                ),
+                {"a": apps_id},
+            )
+    upgraded = bootstrap.upgrade_schema(pg_engine)
+    assert (upgraded.from_revision, upgraded.to_revision) == ("0004", HEAD)
+    with pg_engine.connect() as conn:
+        kinds = dict(
+            conn.execute(
+                sa.text(
+                    "SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = 'nomasx1' AND c.relname LIKE 'security_rights_users%' "
+                    "AND c.relkind IN ('r', 'p')"
+                )
+            ).all()
+        )
+        rows = conn.execute(
+            sa.text(
+                "SELECT tableoid::regclass::text, apps_id, can_change FROM nomasx1.security_rights_users ORDER BY 2"
+            )
+        ).all()
+        views = conn.execute(
+            sa.text("SELECT matviewname FROM pg_matviews WHERE schemaname = 'nomasx1' ORDER BY 1")
+        ).scalars()
+        view_names = list(views)
+    assert kinds == {
+        "security_rights_users": "p",
+        "security_rights_users_default": "r",
+        "security_rights_users_a10": "r",
+        "security_rights_users_a11": "r",
+    }
+    assert rows == [
+        ("nomasx1.security_rights_users_a10", 10, False),
+        ("nomasx1.security_rights_users_a11", 11, False),
+    ]
+    assert {"security_user_overview", "security_role_overview"} <= set(view_names)
+    assert primary_key(pg_engine, "nomasx1", "security_rights_users") == [
+        "apps_id",
+        "user_id",
+        "object_name",
+        "form_name",
+        "version",
+    ]
+    assert bootstrap.refresh_views(pg_engine)["security_user_overview"] >= 0

@@ -173,6 +173,16 @@ def _ensure_schema(conn: sa.Connection, schema: str) -> bool:
     return True
 
 
+def _create_default_partition(conn: sa.Connection, schema: str, table: sa.Table) -> None:
+    """A partitioned table (one partition per application, swapped by the collection) gets a
+    DEFAULT partition, so rows written straight into it always have a place."""
+    if not table.dialect_options["postgresql"].get("partition_by"):
+        return
+    parent = f"{quote(schema, 'schema name')}.{quote(table.name, 'table name')}"
+    default = quote(f"{table.name}_default", "table name")
+    conn.execute(sa.text(f"CREATE TABLE {quote(schema, 'schema name')}.{default} PARTITION OF {parent} DEFAULT"))
+
+
 def _create_missing(conn: sa.Connection, schema: str, metadata: sa.MetaData, report: InitReport, hint: str) -> None:
     """Create the tables of ``metadata`` missing from ``schema`` and the indexes missing from the
     tables that exist; report (never alter) existing tables that lack model columns."""
@@ -182,6 +192,8 @@ def _create_missing(conn: sa.Connection, schema: str, metadata: sa.MetaData, rep
     translated = conn.execution_options(schema_translate_map={None: schema})
     if missing:
         metadata.create_all(translated, tables=missing, checkfirst=False)
+        for table in missing:
+            _create_default_partition(conn, schema, table)
         report.created_tables.extend(t.name for t in missing)
         log.info("Created table(s) %s in %s", [t.name for t in missing], schema)
     for table in metadata.sorted_tables:

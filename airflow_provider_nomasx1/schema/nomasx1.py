@@ -329,6 +329,8 @@ security_rights_users = sa.Table(
     sa.Index(None, "apps_id", "object_name", "form_name", "version"),
     sa.Index(None, "apps_id", "decided_by"),
     comment="effective rights of each user with the security record that decided them",
+    # one partition per application, swapped whole by the collection (see collectors/security/partitions.py)
+    postgresql_partition_by="LIST (apps_id)",
 )
 
 security_rights_audit = sa.Table(
@@ -385,6 +387,8 @@ security_rights_snapshot = sa.Table(
     sa.PrimaryKeyConstraint("apps_id", "principal_type", "principal", "object_name", "form_name", "version"),
     sa.CheckConstraint(_in("principal_type", ("USER", "ROLE")), name="principal_type"),
     comment="rights as of the last SECURITY_RIGHTS_AUDIT: the baseline the next run is compared with",
+    # one partition per application, swapped whole by the collection (see collectors/security/partitions.py)
+    postgresql_partition_by="LIST (apps_id)",
 )
 
 security_rights_runs = sa.Table(
@@ -554,7 +558,14 @@ sod_conflict_details = sa.Table(
     _flag("privileged", default=False, comment="the user is flagged privileged"),
     _flag("mitigated", default=False),
     *_refresh_columns(),
+    # added by 0004 (appended: ALTER TABLE ADD COLUMN puts them last)
+    sa.Column("grant1_level", sa.String, nullable=True, comment="how object1 is granted: USER, ROLE, PUBLIC, DEFAULT"),
+    sa.Column("grant2_level", sa.String, nullable=True, comment="how object2 is granted"),
+    sa.Column("risk_score", sa.Integer, nullable=True, comment="normalised level: High 100, Medium 50, Low 10"),
+    sa.Column("exception_id", sa.String, nullable=True, comment="the sod_exceptions row that mitigates it"),
     sa.PrimaryKeyConstraint("apps_id", "process_id", "activity1_id", "activity2_id", "user_id", "object1", "object2"),
+    sa.CheckConstraint(f"grant1_level IS NULL OR {_in('grant1_level', DECIDED_LEVELS)}", name="grant1_level"),
+    sa.CheckConstraint(f"grant2_level IS NULL OR {_in('grant2_level', DECIDED_LEVELS)}", name="grant2_level"),
     sa.Index(None, "apps_id", "user_id"),
     comment="one realised conflict per user and object pair",
 )
@@ -574,6 +585,44 @@ sod_conflict_summary = sa.Table(
     *_refresh_columns(),
     sa.PrimaryKeyConstraint("apps_id", "process_id", "activity1_id", "activity2_id"),
     comment="users in conflict per matrix rule",
+)
+
+sod_conflict_history = sa.Table(
+    "sod_conflict_history",
+    metadata,
+    _apps_id(),
+    _key("run_id", "Airflow run that computed the summary"),
+    sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    _key("process_id"),
+    _key("activity1_id"),
+    _key("activity2_id"),
+    sa.Column("risk_id", sa.String, nullable=True),
+    sa.Column("risk_level", sa.String, nullable=True),
+    sa.Column("users_count", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Column("mitigated_count", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Column("privileged_users_count", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Column("as_of_date", sa.Date, nullable=True, comment="date the rights and exceptions were evaluated for"),
+    sa.PrimaryKeyConstraint("apps_id", "run_id", "process_id", "activity1_id", "activity2_id"),
+    sa.Index(None, "apps_id", "computed_at"),
+    comment="sod_conflict_summary of every run (trend); a re-run replaces its own rows",
+)
+
+sod_role_conflicts = sa.Table(
+    "sod_role_conflicts",
+    metadata,
+    _apps_id(),
+    _key("role_id", "role (or *PUBLIC) whose own rights reach both activities"),
+    _key("process_id"),
+    _key("activity1_id"),
+    _key("activity2_id"),
+    _key("object1", "object that gives activity 1"),
+    _key("object2", "object that gives activity 2"),
+    sa.Column("risk_id", sa.String, nullable=True),
+    sa.Column("risk_level", sa.String, nullable=True, comment="matrix level, else the risk's level (normalised)"),
+    sa.Column("risk_score", sa.Integer, nullable=True),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "role_id", "process_id", "activity1_id", "activity2_id", "object1", "object2"),
+    comment="self-conflicting roles: one role grants both activities of a rule by itself",
 )
 
 # --------------------------------------------------------------------------------------------------
@@ -784,6 +833,35 @@ sod_matrix = sa.Table(
     comment="SoD rules: two activities one person must not both perform",
 )
 
+sod_exceptions = sa.Table(
+    "sod_exceptions",
+    metadata,
+    _apps_id(),
+    _key("exception_id", "mitigation id"),
+    sa.Column("user_id", sa.String, nullable=True, comment="user the exception covers (or role_id)"),
+    sa.Column("role_id", sa.String, nullable=True, comment="role the exception covers (or user_id)"),
+    sa.Column("process_id", sa.String, nullable=False),
+    sa.Column("activity1_id", sa.String, nullable=False),
+    sa.Column("activity2_id", sa.String, nullable=False),
+    sa.Column("valid_from", sa.Date, nullable=False, comment="first day it mitigates"),
+    sa.Column("valid_to", sa.Date, nullable=True, comment="last day it mitigates (null = open-ended)"),
+    sa.Column("control_id", sa.String, nullable=True, comment="mitigating control"),
+    sa.Column("approver", sa.String, nullable=True),
+    sa.Column("justification", sa.Text, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    sa.Column("created_by", sa.String, nullable=True),
+    sa.PrimaryKeyConstraint("apps_id", "exception_id"),
+    sa.ForeignKeyConstraint(
+        ["apps_id", "process_id", "activity1_id", "activity2_id"],
+        ["sod_matrix.apps_id", "sod_matrix.process_id", "sod_matrix.activity1_id", "sod_matrix.activity2_id"],
+        name="fk_sod_exceptions_rule",
+    ),
+    sa.CheckConstraint("(user_id IS NULL) <> (role_id IS NULL)", name="one_principal"),
+    sa.CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity"),
+    sa.Index(None, "apps_id", "process_id", "activity1_id", "activity2_id"),
+    comment="SoD mitigations: a user's or role's conflict on one rule accepted under a control, for a period",
+)
+
 #: reference tables in dependency order (export/import order; delete in reverse)
 REFERENCE_TABLES = (
     "settings_lic_metrics",
@@ -821,6 +899,9 @@ BUSINESS_TABLES = (
     "jde_sec_menus",
     "jde_tasks",
     "jde_menus",
+    "sod_exceptions",
     "sod_conflict_details",
     "sod_conflict_summary",
+    "sod_conflict_history",
+    "sod_role_conflicts",
 )

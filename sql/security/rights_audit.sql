@@ -50,10 +50,3 @@ FROM (
     WHERE {{compare}}
 ) AS d
 WHERE d.b_run IS NULL OR d.a_run IS NULL OR d.gained OR d.lost;
-DELETE FROM {{schema}}.security_rights_snapshot WHERE apps_id = {{apps_id}};
--- count: snapshot
-INSERT INTO {{schema}}.security_rights_snapshot (apps_id, principal_type, principal, object_name, form_name, version,
-    can_run, can_add, can_change, can_delete, can_ok, can_copy, taken_at, run_id)
-SELECT {{apps_id}}, principal_type, principal, object_name, form_name, version,
-       can_run, can_add, can_change, can_delete, can_ok, can_copy, now(), {{run_id}}
-FROM audit_current;

@@ -1,10 +1,10 @@
 -- Final rights of {{subject_type}} subjects: the staged application decision, and the action
 -- decision (rules 4-6): the staged best specific action record against the first *ALL action
 -- record. Each keeps the record that decided it (rule 7). Order key -> rank -> level: 0 USER,
--- 999 PUBLIC, else ROLE; no record -> DEFAULT (allowed).
-DELETE FROM {{schema}}.{{table}} WHERE apps_id = {{apps_id}};
+-- 999 PUBLIC, else ROLE; no record -> DEFAULT (allowed). {{target}}: the table (roles, after a
+-- DELETE of the application's rows) or the new partition being built (users).
 -- count: rights
-INSERT INTO {{schema}}.{{table}} (
+INSERT INTO {{target}} (
     apps_id, {{subject_column}}, object_name, form_name, version,
     can_run, can_add, can_change, can_delete, can_ok, can_copy, can_scroll,
     decided_level, decided_by, decided_object, decided_form, decided_version,

@@ -2,7 +2,8 @@
 
 Each run compares the rights it computed with a snapshot of the previous run's rights
 (``security_rights_snapshot``), writes one ``security_rights_audit`` row per changed key with
-the flags before and after, and replaces the snapshot, all in one transaction. The first run of
+the flags before and after, and replaces the snapshot (the application's partition, swapped
+whole), all in one transaction. The first run of
 an application only takes the baseline snapshot (no audit rows: everything would be "granted").
 The rules are in ``sql/security/rights_audit.sql``.
 """
@@ -10,6 +11,7 @@ The rules are in ``sql/security/rights_audit.sql``.
 from __future__ import annotations
 
 from airflow_provider_nomasx1.collectors.security.base import SqlText, security_session
+from airflow_provider_nomasx1.collectors.security.partitions import replace_partition
 from airflow_provider_nomasx1.context import StepContext
 from airflow_provider_nomasx1.errors import Nomasx1Error
 
@@ -29,8 +31,13 @@ def security_rights_audit(ctx: StepContext) -> dict[str, int]:
         baseline = not s.scalar(
             "SELECT EXISTS (SELECT 1 FROM {{schema}}.security_rights_snapshot WHERE apps_id = {{apps_id}})"
         )
-        counts = s.run_sql("rights_audit", {"compare": SqlText("false" if baseline else "true")})
-        audit, snapshot = counts.get("audit", 0), counts.get("snapshot", 0)
+        audit = s.run_sql("rights_audit", {"compare": SqlText("false" if baseline else "true")}).get("audit", 0)
+
+        def fill(target: str) -> int:
+            return s.run_sql("rights_snapshot", {"target": SqlText(target)}).get("snapshot", 0)
+
+        with s.cursor as cur:
+            snapshot = replace_partition(cur, s.schema, "security_rights_snapshot", s.apps_id, fill)
         if baseline:
             ctx.log.info(
                 "first rights audit of application %s: baseline of %s rights taken", s.apps_id, f"{snapshot:,}"

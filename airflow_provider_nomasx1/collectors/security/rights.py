@@ -22,7 +22,8 @@ Steps: JDE_SEC_MENUS (menu filtering per role), SECURITY_RIGHTS_MENUS (menu path
 SECURITY_RIGHTS_APPS / SECURITY_RIGHTS_ACTIONS (roles), SECURITY_RIGHTS_APPS_USERS /
 SECURITY_RIGHTS_ACTIONS_USERS (users). An *_APPS step stages its application decisions; the
 matching *_ACTIONS step adds the action decisions and replaces the rights table in one
-transaction, so a reader never sees two runs mixed.
+transaction, so a reader never sees two runs mixed (security_rights_users: the application's
+partition is rebuilt and swapped, see :mod:`.partitions`).
 """
 
 from __future__ import annotations
@@ -31,9 +32,11 @@ import json
 from collections.abc import Iterator
 
 from airflow_provider_nomasx1.collectors.security.base import SecuritySession, SqlText, security_session
+from airflow_provider_nomasx1.collectors.security.partitions import replace_partition
 from airflow_provider_nomasx1.context import StepContext
 from airflow_provider_nomasx1.errors import Nomasx1Error
 from airflow_provider_nomasx1.jde import catalogue
+from airflow_provider_nomasx1.sqlident import quote
 
 #: rank of *PUBLIC: a user may hold at most this many active roles minus one
 PUBLIC_RANK = 999
@@ -41,9 +44,16 @@ PUBLIC_RANK = 999
 BATCH_ROWS = 2_000_000
 
 _SUBJECTS = {
-    "ROLE": {"table": "security_rights_roles", "column": "role_id", "extra_columns": "", "extra_values": ""},
+    "ROLE": {
+        "table": "security_rights_roles",
+        "partitioned": False,
+        "column": "role_id",
+        "extra_columns": "",
+        "extra_values": "",
+    },
     "USER": {
         "table": "security_rights_users",
+        "partitioned": True,
         "column": "user_id",
         "extra_columns": "as_of_date,",
         "extra_values": "{{as_of}},",
@@ -153,13 +163,22 @@ def _write_with_actions(ctx: StepContext, subject_type: str) -> dict[str, int]:
         s.run_sql("rights_all")
         tokens = {
             "subject_type": subject_type,
-            "table": SqlText(subject["table"]),
             "subject_column": SqlText(subject["column"]),
             "extra_columns": SqlText(subject["extra_columns"]),
             "extra_values": SqlText(s.render(subject["extra_values"])),
             "fv_act": _fv_token(s, "act", "s.subject", "s.form_name", "s.version"),
         }
-        rows = s.run_sql("rights_write", tokens).get("rights", 0)
+
+        def fill(target: str) -> int:
+            return s.run_sql("rights_write", {**tokens, "target": SqlText(target)}).get("rights", 0)
+
+        table = subject["table"]
+        if subject["partitioned"]:
+            with s.cursor as cur:
+                rows = replace_partition(cur, s.schema, table, s.apps_id, fill)
+        else:
+            s.conn.exec_driver_sql(s.render(f"DELETE FROM {{{{schema}}}}.{table} WHERE apps_id = {{{{apps_id}}}}"))
+            rows = fill(f"{quote(s.schema, 'schema')}.{table}")
         if rows != staged:
             raise Nomasx1Error(f"{subject['table']}: {rows:,} rights written for {staged:,} staged keys")
         _record_run(s, "users_rows" if subject_type == "USER" else "roles_rows", rows)
