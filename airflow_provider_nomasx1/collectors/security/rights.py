@@ -140,6 +140,8 @@ def _stage_applications(ctx: StepContext, subject_type: str) -> dict[str, int]:
         keys = 0
         for _ in _aggregate_in_batches(s):
             keys += s.run_sql("rights_stage", {"subject_type": subject_type, "fv_app": fv_app}).get("keys", 0)
+        # fresh statistics: the action step plans its joins on the stage
+        s.conn.exec_driver_sql(s.render("ANALYZE {{schema}}.security_rights_stage"))
         _record_run(s, "users_keys" if subject_type == "USER" else "roles_keys", keys)
         ctx.log.info("%s rights: %s keys resolved for application security (staged)", subject_type, f"{keys:,}")
         return {"security_rights_stage": keys}
