@@ -147,6 +147,88 @@ def _cmd_reference(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_exceptions(rows: list[dict]) -> None:
+    print(
+        f"{'apps_id':>7}  {'exception_id':<14} {'principal':<18} {'process':<8} {'rule':<16} "
+        f"{'valid_from':<10} {'valid_to':<10} {'control':<12} approver"
+    )
+    for r in rows:
+        principal = f"user {r['user_id']}" if r["user_id"] else f"role {r['role_id']}"
+        print(
+            f"{r['apps_id']:>7}  {r['exception_id']:<14} {principal:<18} {r['process_id']:<8} "
+            f"{r['activity1_id'] + ' x ' + r['activity2_id']:<16} {r['valid_from']!s:<10} {r['valid_to'] or '-'!s:<10} "
+            f"{r['control_id'] or '-':<12} {r['approver'] or '-'}"
+        )
+    if not rows:
+        print("(no exception)")
+
+
+def _cmd_sod_exception(args: argparse.Namespace) -> int:
+    from airflow_provider_nomasx1.sod_exceptions import ExceptionStore, schema_guard
+
+    if args.action != "list" and args.apps_id is None:
+        raise Nomasx1Error(f"sod exception {args.action} needs --apps-id")
+    if args.action in ("show", "end") and not args.id:
+        raise Nomasx1Error(
+            f"sod exception {args.action} needs --id EXCEPTION_ID (see `nomasx1 sod exception list --apps-id N`)"
+        )
+    engine = _target_engine(args)
+    store = ExceptionStore(engine, args.schema)
+    try:
+        with schema_guard(args.schema):
+            _sod_exception_action(store, args)
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _sod_exception_action(store, args: argparse.Namespace) -> None:
+    """One `nomasx1 sod exception` action against ``store`` (an ExceptionStore)."""
+    if args.action == "add":
+        row = store.add(
+            args.apps_id,
+            activity1_id=args.activity1,
+            activity2_id=args.activity2,
+            approver=args.approver,
+            justification=args.justification,
+            user_id=args.user,
+            role_id=args.role,
+            process_id=args.process,
+            valid_from=args.valid_from,
+            valid_to=args.valid_to,
+            control_id=args.control,
+            exception_id=args.id,
+            created_by=args.created_by,
+            allow_unknown_principal=args.allow_unknown,
+        )
+        _print_exceptions([row])
+    elif args.action == "list":
+        _print_exceptions(store.list(args.apps_id, valid_on=args.valid_on, user_id=args.user, role_id=args.role))
+    elif args.action == "show":
+        for key, value in store.show(args.apps_id, args.id).items():
+            print(f"{key:<14} {'' if value is None else value}")
+    else:
+        row = store.end(args.apps_id, args.id, valid_to=args.valid_to, delete=args.delete)
+        if row is None:
+            print(f"exception {args.id} of application {args.apps_id} deleted")
+        else:
+            print(f"exception {args.id} of application {args.apps_id} ends on {row['valid_to']} (last valid day)")
+
+
+def _cmd_report_sod(args: argparse.Namespace) -> int:
+    from airflow_provider_nomasx1.reports.sod import write_report
+    from airflow_provider_nomasx1.sod_exceptions import schema_guard
+
+    engine = _target_engine(args)
+    try:
+        with schema_guard(args.schema):
+            written = write_report(engine, args.apps_id, args.format, args.output, schema=args.schema, force=args.force)
+    finally:
+        engine.dispose()
+    print(written.summary())
+    return 0
+
+
 def _print_apps(apps: list[dict]) -> None:
     print(f"{'apps_id':>7}  {'name':<24} {'type':<8} {'source':<16} {'sequence':<10} {'dormant':>7}")
     for a in apps:
@@ -232,6 +314,41 @@ def build_parser() -> argparse.ArgumentParser:
     ref.add_argument("--apps-ids", help="import: comma list of target applications (default: all in the bundle)")
     ref.add_argument("--replace", action="store_true", help="import: replace the rows instead of adding missing ones")
     ref.set_defaults(func=_cmd_reference)
+
+    sod = sub.add_parser("sod", help="segregation of duties: mitigations (exceptions)")
+    sod_sub = sod.add_subparsers(dest="sod_command", required=True)
+    exc = sod_sub.add_parser(
+        "exception", help="SoD exceptions: a user or role allowed to hold one rule, for a period (sod_exceptions)"
+    )
+    exc.add_argument("action", choices=["add", "list", "show", "end"])
+    exc.add_argument("--apps-id", type=int, help="application id (list: optional filter)")
+    _target_options(exc)
+    exc.add_argument("--id", help="exception id (show, end; add: default EXC-<apps>-<n>)")
+    exc.add_argument("--user", help="add: the user covered; list: filter")
+    exc.add_argument("--role", help="add: the role covered (instead of --user); list: filter")
+    exc.add_argument("--activity1", help="add: one activity of the matrix rule (the pair in any order)")
+    exc.add_argument("--activity2", help="add: the other activity of the rule")
+    exc.add_argument("--process", help="add: the rule's process (only when the pair is a rule of several)")
+    exc.add_argument("--valid-from", help="add: first day it mitigates, YYYY-MM-DD (default today)")
+    exc.add_argument("--valid-to", help="add: last day it mitigates (default open-ended); end: default today")
+    exc.add_argument("--control", help="add: the mitigating control id")
+    exc.add_argument("--approver", help="add: who approved it (required)")
+    exc.add_argument("--justification", help="add: the business reason (required)")
+    exc.add_argument("--created-by", help="add: who records it (default: the login name)")
+    exc.add_argument("--allow-unknown", action="store_true", help="add: accept a user/role not collected yet")
+    exc.add_argument("--valid-on", help="list: only exceptions valid on this day (YYYY-MM-DD)")
+    exc.add_argument("--delete", action="store_true", help="end: delete the record (made in error) instead")
+    exc.set_defaults(func=_cmd_sod_exception)
+
+    report = sub.add_parser("report", help="reports built from the nomasx1 tables")
+    report_sub = report.add_subparsers(dest="report_command", required=True)
+    rep = report_sub.add_parser("sod", help="the SoD report of one application (scope, user x rule, roles)")
+    rep.add_argument("--apps-id", type=int, required=True, help="application id")
+    rep.add_argument("--format", choices=["csv", "xlsx", "html"], default="html", help="default html")
+    rep.add_argument("--output", help="file or existing folder (default: ./sod-report-<apps>-<date>.<ext>)")
+    rep.add_argument("--force", action="store_true", help="replace an existing file")
+    _target_options(rep)
+    rep.set_defaults(func=_cmd_report_sod)
 
     schema = sub.add_parser("schema", help="create, upgrade or inspect a nomasx1 schema directly")
     schema.add_argument("action", choices=["init", "upgrade", "revision"])

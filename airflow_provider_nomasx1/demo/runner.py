@@ -5,8 +5,9 @@
 3. create a throwaway Airflow home (SQLite metadata) with the connections as environment variables;
 4. run the bundled jobs through Airflow (``dag.test()``): deploy-databases, upgrade (a no-op at head),
    then, with application 10 registered, the reference import, the nomajde mirror sync and the
-   view refresh;
-5. print what was built.
+   view refresh, then the security collection and the SoD engine of application 10;
+5. write the SoD report of application 10 as HTML in the work folder;
+6. print what was built.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ DEMO_LOGINS = {"nomasx1": ("nomasx1", "demo:p@ss/1"), "nomajde": ("nomajde", "de
 INSTALL_JOBS = ["deploy-databases", "nomasx1-upgrade-schema-1"]
 APPLICATION_JOBS = ["nomasx1-import-reference", "nomajde-daily-sync", "nomasx1-refresh-views"]
 DEMO_APPS_ID = 10
+#: then, for application 10 (conf {"apps_id": 10}): the security collection, then the SoD engine
+SECURITY_JOBS = ["nomasx1-security-1", "nomasx1-sod-1"]
 
 
 def _say(text: str) -> None:
@@ -129,12 +132,12 @@ def _summary(server_url: URL) -> None:
         _say(f"  {dag_id:<26} {step:<22} {status:<8} {rows:>8} rows {seconds:6.2f}s  {note}")
 
 
-def _run_jobs(dag_ids: list[str], env: dict[str, str]) -> None:
+def _run_jobs(dag_ids: list[str], env: dict[str, str], conf: dict | None = None) -> None:
     from airflow_provider_nomasx1.testing import run_bundled_dag
 
     for dag_id in dag_ids:
         t0 = time.monotonic()
-        outcome = run_bundled_dag(dag_id, conf={})
+        outcome = run_bundled_dag(dag_id, conf=conf or {})
         _say(f"{dag_id}: {outcome.state} in {time.monotonic() - t0:.1f}s {outcome.tasks}")
         if outcome.state != "success":
             raise Nomasx1Error(f"{dag_id} failed: see the task logs under {env['AIRFLOW_HOME']}/logs")
@@ -153,6 +156,19 @@ def _register_application(server_url: URL) -> None:
         _say(f"application {DEMO_APPS_ID} registered (nomasx1 apps add --apps-id {DEMO_APPS_ID} ...)")
     finally:
         engine.dispose()
+
+
+def _sod_report(server_url: URL, workdir: Path) -> Path:
+    """What an auditor runs: `nomasx1 report sod --apps-id 10 --format html` (replaced at each demo)."""
+    from airflow_provider_nomasx1.reports.sod import write_report
+
+    login, password = DEMO_LOGINS["nomasx1"]
+    engine = sa.create_engine(server_url.set(username=login, password=password, database="nomasx1"))
+    try:
+        written = write_report(engine, DEMO_APPS_ID, "html", workdir, force=True)
+    finally:
+        engine.dispose()
+    return written.path
 
 
 def run_demo(
@@ -181,7 +197,10 @@ def run_demo(
         _run_jobs(INSTALL_JOBS, env)
         _register_application(server_url)
         _run_jobs(APPLICATION_JOBS, env)
+        _run_jobs(SECURITY_JOBS, env, conf={"apps_id": DEMO_APPS_ID})
+        report = _sod_report(server_url, workdir)
         _summary(server_url)
+        _say(f"\nSoD report of application {DEMO_APPS_ID}: {report}")
         _say(f"\ndemo finished in {time.monotonic() - started:.0f}s. Explore it in the Airflow UI: make airflow")
         return 0
     finally:
