@@ -262,9 +262,7 @@ def setups(draw) -> SecuritySetup:
         records=draw(st.lists(records(), min_size=0, max_size=18)),
         role_sequences=sequences,
         # F95921's key is (role, member, effective date): one row per key, as in the target table
-        assignments=draw(
-            st.lists(assignments(), max_size=8, unique_by=lambda a: (a.user_id, a.role_id, a.effective))
-        ),
+        assignments=draw(st.lists(assignments(), max_size=8, unique_by=lambda a: (a.user_id, a.role_id, a.effective))),
         direction=draw(st.sampled_from(["ascending", "descending"])),
     )
 
