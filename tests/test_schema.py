@@ -826,3 +826,27 @@ def test_upgrade_to_0005_partitions_the_rights_and_keeps_rows(pg_engine: sa.Engi
         "version",
     ]
     assert bootstrap.refresh_views(pg_engine)["security_user_overview"] >= 0
+
+
+def test_downgrade_from_0005_keeps_the_rights_rows(pg_engine: sa.Engine) -> None:
+    """0005's downgrade folds the partitions back into plain tables, rows and views kept."""
+    bootstrap.init_schema(pg_engine)
+    with pg_engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO nomasx1.security_rights_users (apps_id, user_id, object_name, can_run, can_add, "
+                "can_change, can_delete, can_ok, can_copy, decided_level) "
+                "VALUES (12, 'BOB', 'P4210', false, true, true, true, true, true, 'PUBLIC')"
+            )
+        )
+        command.downgrade(bootstrap.alembic_config(conn, "nomasx1"), "0004")
+    with pg_engine.connect() as conn:
+        kind = conn.execute(
+            sa.text("SELECT relkind FROM pg_class WHERE oid = 'nomasx1.security_rights_users'::regclass")
+        ).scalar()
+        rows = conn.execute(sa.text("SELECT apps_id, user_id, can_run FROM nomasx1.security_rights_users")).all()
+        views = set(conn.execute(sa.text("SELECT matviewname FROM pg_matviews WHERE schemaname = 'nomasx1'")).scalars())
+    assert kind == "r"
+    assert rows == [(12, "BOB", False)]
+    assert {"security_user_overview", "security_role_overview"} <= views
+    assert bootstrap.upgrade_schema(pg_engine).to_revision == HEAD

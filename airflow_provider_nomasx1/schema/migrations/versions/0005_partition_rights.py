@@ -121,7 +121,9 @@ def _partition(conn: sa.Connection, schema: str, table: str) -> None:
 def _recreate_views(schema: str, views: list[dict]) -> None:
     s = quote(schema, "schema")
     for view in views:
-        op.execute(f"CREATE MATERIALIZED VIEW {s}.{quote(view['name'], 'view')} AS {view['definition'].rstrip().rstrip(';')} WITH NO DATA")
+        op.execute(
+            f"CREATE MATERIALIZED VIEW {s}.{quote(view['name'], 'view')} AS {view['definition'].rstrip().rstrip(';')} WITH NO DATA"
+        )
         for index in view["indexes"]:
             op.execute(index)
         for grant in view["grants"]:
@@ -143,5 +145,41 @@ def upgrade() -> None:
     _recreate_views(schema, list(views.values()))
 
 
+def _unpartition(conn: sa.Connection, schema: str, table: str) -> None:
+    """The reverse of :func:`_partition`: one plain table with every partition's rows."""
+    s = quote(schema, "schema")
+    old = f"{table}_partitioned"
+    grants = _grants(conn, schema, table)
+    indexes = _indexes(conn, schema, table)
+    op.execute(f"ALTER TABLE {s}.{table} RENAME TO {old}")
+    for name, _definition, primary in indexes:
+        if primary:
+            op.execute(f"ALTER TABLE {s}.{old} RENAME CONSTRAINT {name} TO {name}_old")
+        else:
+            op.execute(f"ALTER INDEX {s}.{name} RENAME TO {name}_old")
+    op.execute(f"CREATE TABLE {s}.{table} (LIKE {s}.{old} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING COMMENTS)")
+    op.execute(f"INSERT INTO {s}.{table} SELECT * FROM {s}.{old}")
+    for name, definition, primary in indexes:
+        columns = definition[definition.index("(") :]
+        if primary:
+            op.execute(f"ALTER TABLE {s}.{table} ADD CONSTRAINT {name} PRIMARY KEY {columns}")
+        else:
+            op.execute(f"CREATE INDEX {name} ON {s}.{table} {definition[definition.index('USING') :]}")
+    op.execute(f"DROP TABLE {s}.{old}")
+    for grant in grants:
+        op.execute(grant)
+
+
 def downgrade() -> None:
-    raise NotImplementedError("0005 partitions the rights tables; restore a backup to go back to 0004")
+    schema = target_schema()
+    conn = op.get_bind()
+    conn.execute(sa.text("SELECT set_config('search_path', :p, true)"), {"p": quote(schema, "schema")})
+    views: dict[str, dict] = {}
+    for table in TABLES:
+        for view in _dependent_views(conn, schema, table):
+            views[view["name"]] = view
+    for name in views:
+        op.execute(f"DROP MATERIALIZED VIEW {quote(schema, 'schema')}.{quote(name, 'view')}")
+    for table in TABLES:
+        _unpartition(conn, schema, table)
+    _recreate_views(schema, list(views.values()))
