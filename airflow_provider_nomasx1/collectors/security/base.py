@@ -6,7 +6,7 @@ then runs the SQL files of ``sql/security/`` that replace the application's rows
 (``DELETE ... WHERE apps_id`` + ``INSERT ... SELECT``). Readers see the previous rows until the
 commit, a failure leaves them untouched, and a re-run gives the same rows (idempotent).
 
-SQL files use ``{{token}}`` placeholders: ``{{schema}}`` (quoted identifier), ``{{apps_id}}``,
+SQL files use ``{{token}}`` markers: ``{{schema}}`` (quoted identifier), ``{{apps_id}}``,
 ``{{as_of}}``, ``{{run_id}}`` and step-specific ones, all rendered as SQL literals by psycopg.
 Statements are separated by a line ending in ``;`` and timed one by one in the log.
 """
