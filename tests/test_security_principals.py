@@ -406,3 +406,19 @@ def test_effective_zero_duplicates_and_blank_flag(
     assert nested["include_in_all"] is False
     users = table(target, "security_users", "user_id")
     assert users["NOROLE1"]["no_role"] is False
+
+
+def test_historical_as_of_ignores_later_sign_ons(security_target) -> None:
+    """An as-of date in the past: sign-ons after it neither count as last login nor stop dormancy."""
+    import datetime as dt
+
+    from airflow_provider_nomasx1.collectors.security import principals
+
+    as_of = dt.date(2026, 11, 28) - dt.timedelta(days=45)
+    security_target.run(principals.security_roles)
+    security_target.run(principals.security_users, as_of_date=as_of.isoformat())
+    latest, with_login = security_target.rows(
+        "SELECT max(last_login_date), count(last_login_date) FROM nomasx1.security_users WHERE apps_id = 10"
+    )[0]
+    assert with_login > 0
+    assert latest <= as_of

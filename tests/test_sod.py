@@ -771,3 +771,22 @@ def test_sod_job_through_airflow_on_the_tiny_source(pg_server: URL, airflow_db: 
         engine.dispose()
         testing.drop_database(source)
         testing.drop_database(target)
+
+
+def test_object_bound_after_the_security_run_is_refused(sod_engine: sa.Engine, computed) -> None:
+    """A program bound to an activity after the rights were computed has no rights row: the step
+    says to re-run the security job instead of silently finding nobody (JDE is open by default)."""
+    activity = OBJECTS[0][0]
+    write_setup(sod_engine)  # the rights of the hand-built setup (another test removes them)
+    run_sod(sod_engine)
+    before = rows(sod_engine, "SELECT count(*) AS n FROM nomasx1.sod_conflict_details WHERE apps_id = :a", a=APPS)
+    with sod_engine.begin() as conn:
+        _insert(conn, "sod_objects", [{"apps_id": APPS, "activity_id": activity, "object_name": "P55NEW"}])
+    try:
+        with pytest.raises(Nomasx1Error, match=r"P55NEW.*nomasx1-security-1"):
+            run_step(sod_engine, sod.sod_conflict_details)
+    finally:
+        with sod_engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM nomasx1.sod_objects WHERE object_name = 'P55NEW'"))
+    after = rows(sod_engine, "SELECT count(*) AS n FROM nomasx1.sod_conflict_details WHERE apps_id = :a", a=APPS)
+    assert after == before

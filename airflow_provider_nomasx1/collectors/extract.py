@@ -197,13 +197,6 @@ class JdeReader:
         self.log.info("read %s rows from the JDE source into %s", f"{rows:,}", temp)
         return rows
 
-    def extract(
-        self, conn: sa.Connection, source: Any, target_cur: Any, temp: str, table: SourceTable, where: str | None = None
-    ) -> int:
-        """Copy ``table``'s logical columns (optionally filtered) into TEMP table ``temp``."""
-        select, columns = self.select_sql(conn, table, where)
-        return self.copy_to_temp(source, target_cur, temp, select, columns)
-
 
 def create_session_functions(cur: Any) -> None:
     """Create the pg_temp helper functions (:data:`SESSION_FUNCTIONS`) in the target session."""

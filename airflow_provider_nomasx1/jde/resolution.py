@@ -2,8 +2,7 @@
 
 This is the *reference* resolver: one user (or role), one object / form / version, one security
 kind at a time, no optimisation. The collection computes the same answers set-based in SQL
-(``sql/security/rights_*.sql``); the property-based tests compare the two right by right, and
-the CLI can use it to explain a single right.
+(``sql/security/rights_*.sql``); the property-based tests compare the two right by right.
 
 Rules, in order:
 
@@ -19,7 +18,9 @@ Rules, in order:
 7. the deciding record is kept (level, principal, object or *ALL, form, version).
 
 Two records of one principal on the same object / form / version and kind are a data anomaly:
-the more restrictive one counts (most flags secured, then secured before allowed flag by flag).
+the more restrictive one counts (most flags secured, then secured before allowed flag by flag,
+then the first). Two *ALL records of one level that both match (one naming a form or version):
+the first in record order counts.
 A blank flag on a record means "not secured" (allowed).
 """
 
@@ -115,9 +116,17 @@ class SecuritySetup:
     direction: str = "ascending"
 
     def __post_init__(self) -> None:
-        by_principal: dict[str, list[Record]] = {}
-        for record in self.records:
-            by_principal.setdefault(record.principal, []).append(record)
+        # duplicates of one key: the most restrictive counts (then the first); each record keeps
+        # its position, which breaks the tie between two *ALL records naming different forms
+        kept: dict[tuple, tuple[tuple, int, Record]] = {}
+        for position, record in enumerate(self.records):
+            key = (record.principal, record.kind, record.object_name, record.form_name, record.version)
+            candidate = (record.restrictiveness(), position, record)
+            if key not in kept or candidate[:2] < kept[key][:2]:
+                kept[key] = candidate
+        by_principal: dict[str, list[tuple[int, Record]]] = {}
+        for _, position, record in kept.values():
+            by_principal.setdefault(record.principal, []).append((position, record))
         self._by_principal = by_principal
 
     # -- rule 1 and 2 ------------------------------------------------------------------------
@@ -146,12 +155,12 @@ class SecuritySetup:
     # -- rules 4 to 7 ------------------------------------------------------------------------
     def best_record(self, principal: str, kind: str, key: tuple[str, str, str]) -> Record | None:
         candidates = []
-        for record in self._by_principal.get(principal, ()):
+        for position, record in self._by_principal.get(principal, ()):
             if record.kind != kind:
                 continue
             spec = record.specificity(*key)
             if spec is not None:
-                candidates.append((spec, record.restrictiveness(), record))
+                candidates.append((spec, position, record))
         if not candidates:
             return None
         return min(candidates, key=lambda c: (c[0], c[1]))[2]
@@ -181,7 +190,7 @@ class SecuritySetup:
         """(object, form, version) of the non-*ALL records of ``principals``."""
         keys = set()
         for principal in principals:
-            for record in self._by_principal.get(principal, ()):
+            for _, record in self._by_principal.get(principal, ()):
                 if record.object_name != ALL_OBJECTS:
                     keys.add((record.object_name, record.form_name, record.version))
         return keys

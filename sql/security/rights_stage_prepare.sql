@@ -11,5 +11,4 @@ CREATE UNLOGGED TABLE IF NOT EXISTS {{schema}}.security_rights_stage (
     act_spec     bigint,
     run_id       text
 );
-ALTER TABLE {{schema}}.security_rights_stage ADD COLUMN IF NOT EXISTS act_spec bigint;
 DELETE FROM {{schema}}.security_rights_stage WHERE apps_id = {{apps_id}} AND subject_type = {{subject_type}};

@@ -30,7 +30,7 @@ FROM (
            least(s.act_spec, a.act, {{fv_act}}) AS act_okey
     FROM {{schema}}.security_rights_stage s
     LEFT JOIN sec_all a ON a.subject = s.subject
-    WHERE s.apps_id = {{apps_id}} AND s.subject_type = {{subject_type}}
+    WHERE s.apps_id = {{apps_id}} AND s.subject_type = {{subject_type}} AND s.run_id = {{run_id}}
 ) AS k
 LEFT JOIN sec_rec ra ON ra.rec_id = k.app_okey % 10000000000000
 LEFT JOIN sec_rec rb ON rb.rec_id = k.act_okey % 10000000000000;

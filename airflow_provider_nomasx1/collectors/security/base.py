@@ -34,7 +34,7 @@ from airflow_provider_nomasx1.schema.nomasx1 import (
     DEFAULT_TASK_VIEWS,
     ROLE_SEQUENCE_DIRECTIONS,
 )
-from airflow_provider_nomasx1.sqlident import checked, quote
+from airflow_provider_nomasx1.sqlident import quote
 
 #: time zone of the job schedules: "today" for the as-of date when no param gives it
 LOCAL_TZ = ZoneInfo("Europe/Paris")
@@ -69,23 +69,19 @@ class SecuritySettings:
                 f"(supported: {list(SIGNIN_MODES)})."
             )
 
-    @property
-    def type_code_of(self) -> dict[str, str]:
-        """security type -> FSSETY code (the inverse map; first code wins)."""
-        inverse: dict[str, str] = {}
-        for code, meaning in sorted(self.security_type_codes.items()):
-            inverse.setdefault(meaning, code)
-        return inverse
-
     def task_view_ids(self, secured_only: bool = False) -> list[str]:
         return [str(tv["task_view"]) for tv in self.task_views if not secured_only or bool(tv.get("security", True))]
 
 
 def as_of_date(ctx: StepContext) -> dt.date:
-    """Param ``as_of_date`` (YYYY-MM-DD) when given, else today in Europe/Paris."""
+    """Param ``as_of_date`` (YYYY-MM-DD) when given, else the run's logical date in Europe/Paris
+    (the same for every step and retry of a run, even one that crosses midnight), else today."""
     raw = ctx.params.get("as_of_date")
     if raw in (None, ""):
-        return dt.datetime.now(LOCAL_TZ).date()
+        moment = ctx.logical_date or dt.datetime.now(dt.UTC)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        return moment.astimezone(LOCAL_TZ).date()
     if isinstance(raw, dt.date):
         return raw
     try:
@@ -279,7 +275,3 @@ def table_literal_list(values: list[str]) -> SqlText:
     if not values:
         return SqlText("(NULL)")
     return SqlText("(" + ", ".join(pgsql.Literal(v).as_string(None) for v in values) + ")")
-
-
-def checked_token(value: str, what: str) -> SqlText:
-    return SqlText(checked(value, what))

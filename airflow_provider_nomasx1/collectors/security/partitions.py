@@ -9,7 +9,9 @@ rights, against about 2.5 minutes to load a bare table and build its indexes in 
 ``<table>_a<apps_id>_new`` with the parent's columns and constraints, its indexes are built like
 the parent's, a ``CHECK (apps_id = N)`` lets ATTACH skip its validation scan, then the old
 partition is detached and dropped and the new one renamed and attached. Readers see the previous
-partition until the commit; a failure leaves it in place.
+rows while the new partition is loaded and indexed (minutes on a large site); DETACH locks the
+whole table for the last instants before the commit, so readers wait that long, never for the
+load. A failure leaves the previous partition in place.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ def replace_partition(cur: Any, schema: str, table: str, apps_id: int, fill: Cal
             unique = "UNIQUE " if definition.startswith("CREATE UNIQUE") else ""
             cur.execute(_INDEX_HEAD.sub(f"CREATE {unique}INDEX {new}_ix{number} ON {s}.{new} ", definition))
     cur.execute(f"ALTER TABLE {s}.{new} ADD CONSTRAINT {new}_apps CHECK (apps_id = {apps_id})")
+    cur.execute(f"ANALYZE {s}.{new}")  # before the swap: the parent stays locked from DETACH to commit
     if _exists(cur, schema, part):
         cur.execute(f"ALTER TABLE {s}.{t} DETACH PARTITION {s}.{part}")
         cur.execute(f"DROP TABLE {s}.{part}")
@@ -77,5 +80,4 @@ def replace_partition(cur: Any, schema: str, table: str, apps_id: int, fill: Cal
     if _exists(cur, schema, default):  # rows written straight into the table before it had a partition
         cur.execute(f"DELETE FROM {s}.{default} WHERE apps_id = {apps_id}")
     cur.execute(f"ALTER TABLE {s}.{t} ATTACH PARTITION {s}.{part} FOR VALUES IN ({apps_id})")
-    cur.execute(f"ANALYZE {s}.{part}")
     return rows

@@ -28,6 +28,7 @@ from airflow_provider_nomasx1.collectors.security.base import SecuritySession, s
 from airflow_provider_nomasx1.context import StepContext
 from airflow_provider_nomasx1.errors import ConfigurationError
 from airflow_provider_nomasx1.jde.catalogue import F0092, F00926, F0101, F01151, F98OWSEC, F9312, F95921
+from airflow_provider_nomasx1.jde.julian import to_julian
 
 #: F9312 event types (JDE-SOURCE.md section 2)
 EVENT_SIGN_ON = "01"
@@ -126,16 +127,18 @@ def _address_numbers_of_profiles(s: SecuritySession, table: SourceTable) -> str:
 def _extract_history(s: SecuritySession) -> int:
     """TEMP ``src_history`` (user_id, created, last_login): F9312 aggregated on the source, one row
     per user (earliest add-user date, latest sign-on date), so the history never travels whole.
-    Plain SQL valid on Oracle, SQL Server and PostgreSQL; Julian 0 (no date) is left out."""
+    Plain SQL valid on Oracle, SQL Server and PostgreSQL; Julian 0 (no date) and events after the
+    as-of date are left out."""
     with s.reader.hook.engine.connect() as inspect_conn:
         s.reader.present_columns(inspect_conn, F9312)  # names a missing physical table or column
     user, event, day = (s.source_column(F9312, c) for c in ("user_id", "event_type", "event_date"))
+    as_of = to_julian(s.settings.as_of)  # events after the as-of date do not count (historical runs)
     select = (
         f"SELECT {user}, "
         f"MIN(CASE WHEN TRIM({event}) = '{EVENT_ADD_USER}' THEN {day} END), "
         f"MAX(CASE WHEN TRIM({event}) = '{EVENT_SIGN_ON}' THEN {day} END) "
         f"FROM {s.source_table(F9312)} "
-        f"WHERE TRIM({event}) IN ('{EVENT_ADD_USER}', '{EVENT_SIGN_ON}') AND {day} > 0 "
+        f"WHERE TRIM({event}) IN ('{EVENT_ADD_USER}', '{EVENT_SIGN_ON}') AND {day} > 0 AND {day} <= {as_of} "
         f"GROUP BY {user}"
     )
     return s.extract_query("src_history", select, ["user_id", "created", "last_login"])

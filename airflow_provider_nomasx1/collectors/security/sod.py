@@ -37,6 +37,20 @@ def _require_rights(s: SecuritySession) -> None:
 def _prepare(s: SecuritySession) -> int:
     """TEMP tables sod_rules / sod_bindings; returns the number of rules (warns when none)."""
     s.run_sql("sod_prepare")
+    unresolved = s.conn.exec_driver_sql(
+        s.render(
+            "SELECT DISTINCT b.object_name FROM pg_temp.sod_bindings b WHERE NOT EXISTS ("
+            "SELECT 1 FROM {{schema}}.security_rights_users r WHERE r.apps_id = {{apps_id}} "
+            "AND r.object_name = b.object_name) ORDER BY 1 LIMIT 20"
+        )
+    ).scalars()
+    missing = list(unresolved)
+    if missing:
+        raise Nomasx1Error(
+            f"SoD objects {missing} of application {s.apps_id} have no computed rights: they were bound to "
+            "an activity after the last security collection (which computes a right for every SoD object). "
+            "Run nomasx1-security-1 again, then this job; nothing was changed."
+        )
     rules = int(s.scalar("SELECT count(*) FROM pg_temp.sod_rules"))
     if rules == 0:
         s.ctx.log.warning(

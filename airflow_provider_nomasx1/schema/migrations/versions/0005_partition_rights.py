@@ -104,7 +104,8 @@ def _partition(conn: sa.Connection, schema: str, table: str) -> None:
         if primary:
             op.execute(f"ALTER TABLE {s}.{table} ADD CONSTRAINT {name} PRIMARY KEY {columns}")
         else:
-            op.execute(f"CREATE INDEX {name} ON {s}.{table} {definition[definition.index('USING') :]}")
+            unique = "UNIQUE " if definition.startswith("CREATE UNIQUE") else ""
+            op.execute(f"CREATE {unique}INDEX {name} ON {s}.{table} {definition[definition.index('USING') :]}")
     if comment:
         literal = "'" + comment.replace("'", "''") + "'"
         op.execute(f"COMMENT ON TABLE {s}.{table} IS {literal}")
@@ -164,7 +165,8 @@ def _unpartition(conn: sa.Connection, schema: str, table: str) -> None:
         if primary:
             op.execute(f"ALTER TABLE {s}.{table} ADD CONSTRAINT {name} PRIMARY KEY {columns}")
         else:
-            op.execute(f"CREATE INDEX {name} ON {s}.{table} {definition[definition.index('USING') :]}")
+            unique = "UNIQUE " if definition.startswith("CREATE UNIQUE") else ""
+            op.execute(f"CREATE {unique}INDEX {name} ON {s}.{table} {definition[definition.index('USING') :]}")
     op.execute(f"DROP TABLE {s}.{old}")
     for grant in grants:
         op.execute(grant)
