@@ -135,13 +135,13 @@ def _anchor(server: URL, rows: int) -> float:
             t0 = time.monotonic()
             conn.exec_driver_sql(
                 f"""CREATE TABLE w AS
-                SELECT 10 AS apps_id, 'USER' || (g % 10000) AS user_id, 'P' || (g / 10000) AS object_name,
+                SELECT 10 AS apps_id, 'USER' || mod(g, 10000) AS user_id, 'P' || (g / 10000) AS object_name,
                        ''::text AS form_name, ''::text AS version, true AS can_run, true AS can_add,
                        false AS can_change, true AS can_delete, true AS can_ok, true AS can_copy, true AS can_scroll,
-                       'ROLE'::text AS decided_level, 'R' || (g % 1500) AS decided_by,
+                       'ROLE'::text AS decided_level, 'R' || mod(g, 1500) AS decided_by,
                        'P' || (g / 10000) AS decided_object,
                        ''::text AS decided_form, ''::text AS decided_version, 'ROLE'::text AS action_decided_level,
-                       'R' || (g % 1500) AS action_decided_by, 'P' || (g / 10000) AS action_decided_object,
+                       'R' || mod(g, 1500) AS action_decided_by, 'P' || (g / 10000) AS action_decided_object,
                        ''::text AS action_decided_form, ''::text AS action_decided_version,
                        date '2026-11-28' AS as_of_date, now() AS refreshed_at, 'bench__1'::text AS run_id
                 FROM generate_series(1, {int(rows)}) AS g"""
