@@ -203,7 +203,7 @@ def catalog(engine: sa.Engine, schema: str) -> dict[str, object]:
             sa.text(
                 "SELECT c.conrelid::regclass::text, c.conname, c.contype, pg_get_constraintdef(c.oid) "
                 "FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
-                "WHERE n.nspname = :s ORDER BY 2"
+                "WHERE n.nspname = :s ORDER BY 2, 1"
             ),
             params,
         ).all()
