@@ -80,40 +80,45 @@ def _indexes(conn: sa.Connection, schema: str, table: str) -> list[tuple[str, st
     ).all()
 
 
-def _partition(conn: sa.Connection, schema: str, table: str) -> None:
-    s = quote(schema, "schema")
-    old = f"{table}_unpartitioned"
-    grants = _grants(conn, schema, table)
-    indexes = _indexes(conn, schema, table)
-    comment = conn.execute(
+def _comment(conn: sa.Connection, schema: str, table: str) -> str | None:
+    return conn.execute(
         sa.text("SELECT obj_description((quote_ident(:s) || '.' || quote_ident(:t))::regclass, 'pg_class')"),
         {"s": schema, "t": table},
     ).scalar()
+
+
+def _rebuild(conn: sa.Connection, schema: str, table: str, partitioned: bool) -> None:
+    """Re-create ``table`` partitioned by application (or plain again) with the same columns,
+    constraints, indexes, comments, grants and rows; the old table is set aside, then dropped."""
+    s = quote(schema, "schema")
+    old = f"{table}_before_0005" if partitioned else f"{table}_partitioned"
+    grants, indexes, comment = _grants(conn, schema, table), _indexes(conn, schema, table), _comment(conn, schema, table)
     op.execute(f"ALTER TABLE {s}.{table} RENAME TO {old}")
     for name, _definition, primary in indexes:
         if primary:
             op.execute(f"ALTER TABLE {s}.{old} RENAME CONSTRAINT {name} TO {name}_old")
         else:
             op.execute(f"ALTER INDEX {s}.{name} RENAME TO {name}_old")
+    partition_by = " PARTITION BY LIST (apps_id)" if partitioned else ""
     op.execute(
-        f"CREATE TABLE {s}.{table} (LIKE {s}.{old} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING COMMENTS) "
-        "PARTITION BY LIST (apps_id)"
+        f"CREATE TABLE {s}.{table} (LIKE {s}.{old} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING COMMENTS)"
+        + partition_by
     )
     for name, definition, primary in indexes:
-        columns = definition[definition.index("(") :]
         if primary:
-            op.execute(f"ALTER TABLE {s}.{table} ADD CONSTRAINT {name} PRIMARY KEY {columns}")
+            op.execute(f"ALTER TABLE {s}.{table} ADD CONSTRAINT {name} PRIMARY KEY {definition[definition.index('(') :]}")
         else:
             unique = "UNIQUE " if definition.startswith("CREATE UNIQUE") else ""
             op.execute(f"CREATE {unique}INDEX {name} ON {s}.{table} {definition[definition.index('USING') :]}")
     if comment:
         literal = "'" + comment.replace("'", "''") + "'"
         op.execute(f"COMMENT ON TABLE {s}.{table} IS {literal}")
-    op.execute(f"CREATE TABLE {s}.{table}_default PARTITION OF {s}.{table} DEFAULT")
-    for apps_id in conn.execute(sa.text(f"SELECT DISTINCT apps_id FROM {s}.{old} ORDER BY 1")).scalars():
-        part = f"{table}_a{int(apps_id)}"
-        op.execute(f"CREATE TABLE {s}.{part} PARTITION OF {s}.{table} FOR VALUES IN ({int(apps_id)})")
-        op.execute(f"INSERT INTO {s}.{part} SELECT * FROM {s}.{old} WHERE apps_id = {int(apps_id)}")
+    if partitioned:
+        op.execute(f"CREATE TABLE {s}.{table}_default PARTITION OF {s}.{table} DEFAULT")
+        for apps_id in conn.execute(sa.text(f"SELECT DISTINCT apps_id FROM {s}.{old} ORDER BY 1")).scalars():
+            part = f"{table}_a{int(apps_id)}"
+            op.execute(f"CREATE TABLE {s}.{part} PARTITION OF {s}.{table} FOR VALUES IN ({int(apps_id)})")
+    op.execute(f"INSERT INTO {s}.{table} SELECT * FROM {s}.{old}")
     op.execute(f"DROP TABLE {s}.{old}")
     for grant in grants:
         op.execute(grant)
@@ -122,16 +127,15 @@ def _partition(conn: sa.Connection, schema: str, table: str) -> None:
 def _recreate_views(schema: str, views: list[dict]) -> None:
     s = quote(schema, "schema")
     for view in views:
-        op.execute(
-            f"CREATE MATERIALIZED VIEW {s}.{quote(view['name'], 'view')} AS {view['definition'].rstrip().rstrip(';')} WITH NO DATA"
-        )
+        select = view["definition"].rstrip().rstrip(";")
+        op.execute(f"CREATE MATERIALIZED VIEW {s}.{quote(view['name'], 'view')} AS {select} WITH NO DATA")
         for index in view["indexes"]:
             op.execute(index)
         for grant in view["grants"]:
             op.execute(grant)
 
 
-def upgrade() -> None:
+def _migrate(partitioned: bool) -> None:
     schema = target_schema()
     conn = op.get_bind()
     conn.execute(sa.text("SELECT set_config('search_path', :p, true)"), {"p": quote(schema, "schema")})
@@ -142,46 +146,14 @@ def upgrade() -> None:
     for name in views:
         op.execute(f"DROP MATERIALIZED VIEW {quote(schema, 'schema')}.{quote(name, 'view')}")
     for table in TABLES:
-        _partition(conn, schema, table)
+        _rebuild(conn, schema, table, partitioned)
     _recreate_views(schema, list(views.values()))
 
 
-def _unpartition(conn: sa.Connection, schema: str, table: str) -> None:
-    """The reverse of :func:`_partition`: one plain table with every partition's rows."""
-    s = quote(schema, "schema")
-    old = f"{table}_partitioned"
-    grants = _grants(conn, schema, table)
-    indexes = _indexes(conn, schema, table)
-    op.execute(f"ALTER TABLE {s}.{table} RENAME TO {old}")
-    for name, _definition, primary in indexes:
-        if primary:
-            op.execute(f"ALTER TABLE {s}.{old} RENAME CONSTRAINT {name} TO {name}_old")
-        else:
-            op.execute(f"ALTER INDEX {s}.{name} RENAME TO {name}_old")
-    op.execute(f"CREATE TABLE {s}.{table} (LIKE {s}.{old} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING COMMENTS)")
-    op.execute(f"INSERT INTO {s}.{table} SELECT * FROM {s}.{old}")
-    for name, definition, primary in indexes:
-        columns = definition[definition.index("(") :]
-        if primary:
-            op.execute(f"ALTER TABLE {s}.{table} ADD CONSTRAINT {name} PRIMARY KEY {columns}")
-        else:
-            unique = "UNIQUE " if definition.startswith("CREATE UNIQUE") else ""
-            op.execute(f"CREATE {unique}INDEX {name} ON {s}.{table} {definition[definition.index('USING') :]}")
-    op.execute(f"DROP TABLE {s}.{old}")
-    for grant in grants:
-        op.execute(grant)
+def upgrade() -> None:
+    _migrate(partitioned=True)
 
 
 def downgrade() -> None:
-    schema = target_schema()
-    conn = op.get_bind()
-    conn.execute(sa.text("SELECT set_config('search_path', :p, true)"), {"p": quote(schema, "schema")})
-    views: dict[str, dict] = {}
-    for table in TABLES:
-        for view in _dependent_views(conn, schema, table):
-            views[view["name"]] = view
-    for name in views:
-        op.execute(f"DROP MATERIALIZED VIEW {quote(schema, 'schema')}.{quote(name, 'view')}")
-    for table in TABLES:
-        _unpartition(conn, schema, table)
-    _recreate_views(schema, list(views.values()))
+    """Fold the partitions back into plain tables, rows kept."""
+    _migrate(partitioned=False)
