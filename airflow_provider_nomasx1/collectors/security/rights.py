@@ -134,6 +134,7 @@ def _stage_applications(ctx: StepContext, subject_type: str) -> dict[str, int]:
     with security_session(ctx) as s:
         _prepare_levels(s, subject_type)
         s.run_sql("rights_extra_users" if subject_type == "USER" else "rights_extra_roles")
+        s.run_sql("rights_extra_sod")
         s.run_sql("rights_all")
         fv_app = _fv_token(s, "app", "k.subject", "k.f", "k.v")
         s.run_sql("rights_stage_prepare", {"subject_type": subject_type})
