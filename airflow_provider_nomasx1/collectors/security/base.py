@@ -34,7 +34,7 @@ from airflow_provider_nomasx1.schema.nomasx1 import (
     DEFAULT_TASK_VIEWS,
     ROLE_SEQUENCE_DIRECTIONS,
 )
-from airflow_provider_nomasx1.sqlident import quote
+from airflow_provider_nomasx1.sqlident import checked, quote
 
 #: time zone of the job schedules: "today" for the as-of date when no param gives it
 LOCAL_TZ = ZoneInfo("Europe/Paris")
@@ -225,6 +225,18 @@ class SecuritySession:
 
     def scalar(self, query: str, tokens: Mapping[str, Any] | None = None) -> Any:
         return self.conn.exec_driver_sql(self.render(query, tokens)).scalar()
+
+    def require_rows(self, table: str, what_to_run: str) -> None:
+        """Fail, changing nothing, when ``table`` holds no row of the application: this step reads
+        what an earlier step or job wrote there (``what_to_run`` says which)."""
+        found = self.scalar(
+            f"SELECT EXISTS (SELECT 1 FROM {{{{schema}}}}.{checked(table, 'table')} WHERE apps_id = {{{{apps_id}}}})"
+        )
+        if not found:
+            raise ConfigurationError(
+                f"{self.schema}.{table} has no rows for application {self.apps_id}: run {what_to_run} first "
+                "(this step reads its results); nothing was changed."
+            )
 
     _stack: Any = None
 

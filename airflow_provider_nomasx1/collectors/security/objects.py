@@ -31,7 +31,7 @@ from airflow_provider_nomasx1.errors import SourceUnavailableError
 from airflow_provider_nomasx1.jde.catalogue import F00950, F9860, F983051
 
 
-def require_rows(s: SecuritySession, table: SourceTable, rows: int, target: str) -> None:
+def require_source_rows(s: SecuritySession, table: SourceTable, rows: int, target: str) -> None:
     """Fail when a JDE table that is never empty in a real system returned no rows."""
     if rows:
         return
@@ -55,7 +55,7 @@ def jde_objects(ctx: StepContext) -> dict[str, int]:
     """F9860 -> jde_objects, with the system-code reclassification of settings_jde_rclst."""
     with security_session(ctx) as s:
         rows = s.extract("src_f9860", F9860)
-        require_rows(s, F9860, rows, "jde_objects")
+        require_source_rows(s, F9860, rows, "jde_objects")
         warn_duplicates(s, "src_f9860", "btrim(object_name)", "F9860")
         counts = s.run_sql("jde_objects")
         reclassified = s.scalar(
@@ -87,7 +87,7 @@ def jde_sec_objects(ctx: StepContext) -> dict[str, int]:
     """F00950 -> jde_sec_objects: every record, typed by the application's FSSETY code map."""
     with security_session(ctx) as s:
         rows = s.extract("src_f00950", F00950)
-        require_rows(s, F00950, rows, "jde_sec_objects")
+        require_source_rows(s, F00950, rows, "jde_sec_objects")
         codes = {str(k).strip(): str(v) for k, v in s.settings.security_type_codes.items()}
         found = s.conn.exec_driver_sql(
             "SELECT btrim(type_code) AS code, count(*) FROM src_f00950 GROUP BY 1 ORDER BY 1"

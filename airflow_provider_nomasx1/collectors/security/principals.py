@@ -26,7 +26,6 @@ from __future__ import annotations
 from airflow_provider_nomasx1.collectors.extract import SourceTable
 from airflow_provider_nomasx1.collectors.security.base import SecuritySession, security_session
 from airflow_provider_nomasx1.context import StepContext
-from airflow_provider_nomasx1.errors import ConfigurationError
 from airflow_provider_nomasx1.jde.catalogue import F0092, F00926, F0101, F01151, F98OWSEC, F9312, F95921
 from airflow_provider_nomasx1.jde.julian import to_julian
 
@@ -76,7 +75,7 @@ def security_users(ctx: StepContext) -> dict[str, int]:
 def security_users_data(ctx: StepContext) -> dict[str, int]:
     """security_users_data: address-book data (F0101, F01151, F0092) of the users of security_users."""
     with security_session(ctx) as s:
-        _require_rows(s, "security_users", "SECURITY_USERS")
+        s.require_rows("security_users", "the step SECURITY_USERS of the security job")
         where = _address_numbers_of_profiles(s, F0101)
         s.extract("src_profiles", F0092)
         s.extract("src_people", F0101, where=where)
@@ -88,8 +87,8 @@ def security_users_data(ctx: StepContext) -> dict[str, int]:
 def security_assignments(ctx: StepContext) -> dict[str, int]:
     """security_assignments: F95921 rows of the users, with status as of the run and role_missing."""
     with security_session(ctx) as s:
-        _require_rows(s, "security_users", "SECURITY_USERS")
-        _require_rows(s, "security_roles", "SECURITY_ROLES")
+        s.require_rows("security_users", "the step SECURITY_USERS of the security job")
+        s.require_rows("security_roles", "the step SECURITY_ROLES of the security job")
         s.extract("src_rel", F95921)
         counts = s.run_sql("security_assignments")
         stats = s.conn.exec_driver_sql("SELECT * FROM tmp_assignment_counts").mappings().one()
@@ -142,12 +141,3 @@ def _extract_history(s: SecuritySession) -> int:
         f"GROUP BY {user}"
     )
     return s.extract_query("src_history", select, ["user_id", "created", "last_login"])
-
-
-def _require_rows(s: SecuritySession, table: str, step: str) -> None:
-    rows = s.scalar(f"SELECT count(*) FROM {{{{schema}}}}.{table} WHERE apps_id = {{{{apps_id}}}}")
-    if not rows:
-        raise ConfigurationError(
-            f"{s.schema}.{table} has no rows for application {s.apps_id}: run the step {step} of the "
-            f"security job first (this step reads its results); nothing was changed."
-        )

@@ -24,16 +24,6 @@ from airflow_provider_nomasx1.context import StepContext
 from airflow_provider_nomasx1.errors import Nomasx1Error
 
 
-def _require_rights(s: SecuritySession) -> None:
-    """Fail clearly when the application has no effective user rights (security job never ran)."""
-    if not s.scalar("SELECT EXISTS (SELECT 1 FROM {{schema}}.security_rights_users WHERE apps_id = {{apps_id}})"):
-        raise Nomasx1Error(
-            f"application {s.apps_id} has no effective user rights in {s.schema}.security_rights_users: "
-            f"run nomasx1-security-1 for application {s.apps_id} first (the SoD conflicts are computed "
-            "from the rights it writes)."
-        )
-
-
 def _prepare(s: SecuritySession) -> int:
     """TEMP tables sod_rules / sod_bindings; returns the number of rules (warns when none)."""
     s.run_sql("sod_prepare")
@@ -65,7 +55,7 @@ def _prepare(s: SecuritySession) -> int:
 def sod_conflict_details(ctx: StepContext) -> dict[str, int]:
     """Replace the application's ``sod_conflict_details`` (rules in ``sql/security/sod_details.sql``)."""
     with security_session(ctx) as s:
-        _require_rights(s)
+        s.require_rows("security_rights_users", f"nomasx1-security-1 for application {s.apps_id}")
         rules = _prepare(s)
         counts = s.run_sql("sod_details")
         details = counts.get("details", 0)
@@ -90,7 +80,7 @@ def sod_conflict_details(ctx: StepContext) -> dict[str, int]:
 def sod_conflict_summary(ctx: StepContext) -> dict[str, int]:
     """Replace ``sod_conflict_summary`` and ``sod_role_conflicts``; record the run in the history."""
     with security_session(ctx) as s:
-        _require_rights(s)
+        s.require_rows("security_rights_users", f"nomasx1-security-1 for application {s.apps_id}")
         _prepare(s)
         counts = s.run_sql("sod_summary")
         ctx.log.info(
