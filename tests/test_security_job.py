@@ -93,6 +93,24 @@ def test_security_job_through_airflow(pg_server: URL, airflow_db: str) -> None:
             "SELECT change, before_can_run, after_can_run FROM nomasx1.security_rights_audit "
             "WHERE principal = 'APCLRK1' AND object_name = 'R04570' AND form_name = '' AND version = ''",
         ) == [("REVOKED", True, False)]
+        # a scroll-to-end change on a role's action record is audited too (flag before and after)
+        src = sa.create_engine(source)
+        with src.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "UPDATE sy920.f00950 SET fsscrl = 'N' "
+                    "WHERE fsuser = 'APCLERK' AND fsobnm = 'P0411' AND fssety = '2'"
+                )
+            )
+        src.dispose()
+        fourth = testing.run_bundled_dag("nomasx1-security-1", env=env, conf=conf)
+        assert fourth.state == "success", fourth
+        assert _rows(
+            engine,
+            "SELECT change, before_can_scroll, after_can_scroll, before_can_add, after_can_add "
+            "FROM nomasx1.security_rights_audit WHERE principal = 'APCLERK' AND principal_type = 'ROLE' "
+            "AND object_name = 'P0411' AND form_name = '' AND version = ''",
+        ) == [("REVOKED", True, False, True, True)]
     finally:
         engine.dispose()
         testing.drop_database(source)

@@ -347,6 +347,9 @@ security_rights_audit = sa.Table(
     *(_flag(f"before_{name}", nullable=True) for name in RIGHT_FLAGS),
     *(_flag(f"after_{name}", nullable=True) for name in RIGHT_FLAGS),
     sa.Column("run_id", sa.String, nullable=True),
+    # scroll to end, added by migration 0006 (hence after run_id)
+    _flag("before_can_scroll", nullable=True),
+    _flag("after_can_scroll", nullable=True),
     sa.PrimaryKeyConstraint("apps_id", "principal", "object_name", "form_name", "version", "detected_at"),
     sa.CheckConstraint(_in("change", RIGHT_CHANGES), name="change"),
     sa.CheckConstraint(f"principal_type IS NULL OR {_in('principal_type', PRINCIPAL_TYPES)}", name="principal_type"),
@@ -384,6 +387,7 @@ security_rights_snapshot = sa.Table(
     *(_flag(name) for name in RIGHT_FLAGS),
     sa.Column("taken_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
     sa.Column("run_id", sa.String, nullable=True),
+    _flag("can_scroll", nullable=True, comment="scroll to end (added by migration 0006)"),
     sa.PrimaryKeyConstraint("apps_id", "principal_type", "principal", "object_name", "form_name", "version"),
     sa.CheckConstraint(_in("principal_type", ("USER", "ROLE")), name="principal_type"),
     comment="rights as of the last SECURITY_RIGHTS_AUDIT: the baseline the next run is compared with",
