@@ -23,6 +23,8 @@ import logging
 import os
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="nomasx1-bench-"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
@@ -79,9 +81,46 @@ def _half(profile_name: str = "large"):
     )
 
 
-def _run_job(server: URL, profile, seed: int) -> dict[str, tuple[float, dict[str, int]]]:
+PARAMS = {
+    "apps_id": 10,
+    "source_connector": "jdedwards",
+    "target_connector": "nomasx1",
+    "target_schema": "nomasx1",
+    "as_of_date": AS_OF.isoformat(),
+}
+
+
+def run_steps(dag_id: str, steps, hook, engine: sa.Engine, params: dict, echo: bool = True) -> dict:
+    """Run ``steps`` in order as the operator does (lock, audit): {step: (seconds, rows written)}."""
+
+    class Target:
+        pass
+
+    Target.engine = engine
+    results: dict[str, tuple[float, dict[str, int]]] = {}
+    for step_id, function in steps:
+        ctx = StepContext(
+            dag_id=dag_id,
+            step=step_id,
+            run_id="bench__1",
+            params=params,
+            log=LOG,
+            hook_factory=lambda role, conn_id, hook=hook: hook if role == "jde" else Target(),
+        )
+        t0 = time.monotonic()
+        run_step(function, ctx, job_id=dag_id)
+        results[step_id] = (time.monotonic() - t0, dict(ctx.result.rows))
+        if echo:
+            print(f"  {step_id:32s} {results[step_id][0]:8.1f} s  {ctx.result.rows}", flush=True)
+    return results
+
+
+@contextmanager
+def synthetic_site(server: URL, profile, seed: int, prefix: str) -> Iterator[tuple[JdeHook, sa.Engine]]:
+    """A generated JDE source and a fresh nomasx1 target (application 10, curated reference data,
+    i.e. the baseline SoD ruleset); both databases are dropped afterwards."""
     source = testing.create_database(server, "bench_jde")
-    target = testing.create_database(server, "bench_sec")
+    target = testing.create_database(server, prefix)
     engine = sa.create_engine(target)
     try:
         started = time.monotonic()
@@ -91,39 +130,21 @@ def _run_job(server: URL, profile, seed: int) -> dict[str, tuple[float, dict[str
         Registry(engine, "nomasx1").add(10, "bench", source_conn_id="jdedwards")
         import_reference_bundle(engine, "nomasx1", target_apps_ids=(10,))
         env = testing.connection_env("jdedwards", source, conn_type="jdedwards", db_type="postgres")
-        results: dict[str, tuple[float, dict[str, int]]] = {}
         with testing.patched_env(env):
             hook = JdeHook("jdedwards")
-
-            class Target:
-                pass
-
-            Target.engine = engine
-            for step_id, function in STEPS:
-                ctx = StepContext(
-                    dag_id="nomasx1-security-1",
-                    step=step_id,
-                    run_id="bench__1",
-                    params={
-                        "apps_id": 10,
-                        "source_connector": "jdedwards",
-                        "target_connector": "nomasx1",
-                        "target_schema": "nomasx1",
-                        "as_of_date": AS_OF.isoformat(),
-                    },
-                    log=LOG,
-                    hook_factory=lambda role, conn_id, hook=hook: hook if role == "jde" else Target(),
-                )
-                t0 = time.monotonic()
-                run_step(function, ctx, job_id="nomasx1-security-1")
-                results[step_id] = (time.monotonic() - t0, dict(ctx.result.rows))
-                print(f"  {step_id:32s} {results[step_id][0]:8.1f} s  {ctx.result.rows}", flush=True)
-            hook.dispose()
-        return results
+            try:
+                yield hook, engine
+            finally:
+                hook.dispose()
     finally:
         engine.dispose()
         testing.drop_database(source)
         testing.drop_database(target)
+
+
+def _run_job(server: URL, profile, seed: int) -> dict[str, tuple[float, dict[str, int]]]:
+    with synthetic_site(server, profile, seed, "bench_sec") as (hook, engine):
+        return run_steps("nomasx1-security-1", STEPS, hook, engine, PARAMS)
 
 
 def _anchor(server: URL, rows: int) -> float:

@@ -25,19 +25,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # bench/security.py sets the throwaway Airflow environment before anything imports Airflow
-import sqlalchemy as sa
-from security import AS_OF, STEPS, _half
+from security import PARAMS, STEPS, _half, run_steps, synthetic_site
 from sqlalchemy.engine import URL
 
 from airflow_provider_nomasx1 import testing
-from airflow_provider_nomasx1.collectors.preload import import_reference_bundle
 from airflow_provider_nomasx1.collectors.security import sod
-from airflow_provider_nomasx1.context import StepContext
-from airflow_provider_nomasx1.demo.jde_generator import PROFILES, generate
-from airflow_provider_nomasx1.hooks.jde import JdeHook
-from airflow_provider_nomasx1.operators.step import run_step
-from airflow_provider_nomasx1.registry import Registry
-from airflow_provider_nomasx1.schema import bootstrap
+from airflow_provider_nomasx1.demo.jde_generator import PROFILES
 
 #: the security steps the SoD engine needs (the rights audit and the view refresh do not feed it)
 RIGHTS_STEPS = tuple((sid, fn) for sid, fn in STEPS if sid not in ("SECURITY_RIGHTS_AUDIT", "REFRESH_VIEWS"))
@@ -47,72 +40,19 @@ SOD_STEPS = (
 )
 GOAL_RATIO = 2.2
 GOAL_SECONDS = 20.0
-LOG = logging.getLogger("nomasx1.bench.sod")
-
-
-def _run_steps(dag_id: str, steps, hook, engine: sa.Engine, params: dict) -> dict[str, tuple[float, dict[str, int]]]:
-    """Run ``steps`` in order as the operator does; seconds and rows written per step."""
-
-    class Target:
-        pass
-
-    Target.engine = engine
-    results: dict[str, tuple[float, dict[str, int]]] = {}
-    for step_id, function in steps:
-        ctx = StepContext(
-            dag_id=dag_id,
-            step=step_id,
-            run_id="bench__1",
-            params=params,
-            log=LOG,
-            hook_factory=lambda role, conn_id, hook=hook: hook if role == "jde" else Target(),
-        )
-        t0 = time.monotonic()
-        run_step(function, ctx, job_id=dag_id)
-        results[step_id] = (time.monotonic() - t0, dict(ctx.result.rows))
-    return results
 
 
 def _run(server: URL, profile, seed: int) -> dict[str, tuple[float, dict[str, int]]]:
-    source = testing.create_database(server, "bench_jde")
-    target = testing.create_database(server, "bench_sod")
-    engine = sa.create_engine(target)
-    try:
+    with synthetic_site(server, profile, seed, "bench_sod") as (hook, engine):
         started = time.monotonic()
-        generate(source, profile=profile, seed=seed, as_of=AS_OF)
-        print(f"  generated {profile.name} in {time.monotonic() - started:.0f} s", flush=True)
-        bootstrap.init_schema(engine, "nomasx1")
-        Registry(engine, "nomasx1").add(10, "bench", source_conn_id="jdedwards")
-        import_reference_bundle(engine, "nomasx1", target_apps_ids=(10,))  # the baseline ruleset
-        params = {
-            "apps_id": 10,
-            "source_connector": "jdedwards",
-            "target_connector": "nomasx1",
-            "target_schema": "nomasx1",
-            "as_of_date": AS_OF.isoformat(),
-        }
-        env = testing.connection_env("jdedwards", source, conn_type="jdedwards", db_type="postgres")
-        with testing.patched_env(env):
-            hook = JdeHook("jdedwards")
-            try:
-                started = time.monotonic()
-                security = _run_steps("nomasx1-security-1", RIGHTS_STEPS, hook, engine, params)
-                rights = security["SECURITY_RIGHTS_ACTIONS_USERS"][1].get("security_rights_users", 0)
-                print(
-                    f"  security job: {time.monotonic() - started:.0f} s, {rights:,} user rights (untimed here)",
-                    flush=True,
-                )
-                sod_params = {k: v for k, v in params.items() if k != "source_connector"}
-                results = _run_steps("nomasx1-sod-1", SOD_STEPS, hook, engine, sod_params)
-            finally:
-                hook.dispose()
-        for step_id, (seconds, rows) in results.items():
-            print(f"  {step_id:24s} {seconds:8.2f} s  {rows}", flush=True)
-        return results
-    finally:
-        engine.dispose()
-        testing.drop_database(source)
-        testing.drop_database(target)
+        security = run_steps("nomasx1-security-1", RIGHTS_STEPS, hook, engine, PARAMS, echo=False)
+        rights = security["SECURITY_RIGHTS_ACTIONS_USERS"][1].get("security_rights_users", 0)
+        print(f"  security job: {time.monotonic() - started:.0f} s, {rights:,} user rights (untimed here)", flush=True)
+        sod_params = {k: v for k, v in PARAMS.items() if k != "source_connector"}
+        results = run_steps("nomasx1-sod-1", SOD_STEPS, hook, engine, sod_params, echo=False)
+    for step_id, (seconds, rows) in results.items():
+        print(f"  {step_id:24s} {seconds:8.2f} s  {rows}", flush=True)
+    return results
 
 
 def main() -> None:
