@@ -1,4 +1,5 @@
-"""Run bookkeeping on the target database: the per-job advisory lock and `collect_audit` rows.
+"""Run bookkeeping on the target database: the per-job advisory lock, `collect_audit` rows, and
+the checks a run passes before it writes either (:func:`check_run_target`).
 
 Both use their own autocommit connection, apart from the collector's transactions, so that the
 lock is held for the whole step and an audit row survives the rollback of a failed step.
@@ -16,7 +17,7 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
-from airflow_provider_nomasx1.errors import Nomasx1Error, describe_error, sqlstate
+from airflow_provider_nomasx1.errors import ConfigurationError, TransientError, describe_error, sqlstate
 from airflow_provider_nomasx1.sqlident import qualified
 
 #: undefined_table, invalid_schema_name: tolerated only while the schema is being installed
@@ -26,8 +27,9 @@ _SCHEMA_MISSING = {"42P01", "3F000"}
 LOCK_NAMESPACE = 0x6E6D7831  # "nmx1"
 
 
-class LockTimeoutError(Nomasx1Error):
-    """Another run of the same job on the same application held the lock for too long."""
+class LockTimeoutError(TransientError):
+    """Another run of the same job on the same application held the lock for too long (retried:
+    the other run may have finished by the next attempt)."""
 
 
 def lock_key(apps_id: int | None, job_id: str) -> str:
@@ -104,7 +106,12 @@ class CollectAudit:
             if sqlstate(exc) not in _SCHEMA_MISSING:
                 raise
             # the schema does not exist yet (the install jobs create it): the step decides success
-            self.log.warning("collect_audit not written (%s): run nomasx1-init-schema-1 first", describe_error(exc))
+            self.log.warning(
+                "collect_audit not written (%s): no such table in %s yet (nomasx1-init-schema-1 creates a "
+                "nomasx1 schema's; deploy-databases, or the sync's first step, a mirror schema's)",
+                describe_error(exc),
+                self.table.rsplit(".", 1)[0],
+            )
             return False
 
     def started(
@@ -139,6 +146,7 @@ class CollectAudit:
         rows: dict[str, int],
         status: str,
         message: str | None,
+        details: dict | None = None,
     ) -> bool:
         tables = sorted(rows)
         return self._upsert(
@@ -154,6 +162,35 @@ class CollectAudit:
                 "status": status,
                 "attempt": attempt,
                 "message": (message or "")[:2000] or None,
-                "details": json.dumps({"rows": rows}),
+                "details": json.dumps({**(details or {}), "rows": rows}, default=str),
             }
         )
+
+
+def check_run_target(
+    engine: sa.Engine, schema: str, apps_id: int | None, conn_id: str, *, creates_schema: bool = False
+) -> None:
+    """Refuse a run before it writes any audit row or lock: the target schema must exist (unless
+    the job creates it: the install jobs) and the application must be registered (when the schema
+    has a registry; the mirror's has none). Raises ConfigurationError, so the task is not retried."""
+    with engine.connect() as conn:
+        exists = conn.execute(sa.text("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = :s)"), {"s": schema})
+        if not exists.scalar():
+            if creates_schema:
+                return
+            raise ConfigurationError(
+                f"target schema {schema!r} does not exist in the database of connection {conn_id!r}: create it "
+                f"with the job nomasx1-init-schema-1 (param target_schema={schema}) for a nomasx1 schema, with "
+                f"the job deploy-databases (param mirror_schema={schema}) for the mirror of nomajde-daily-sync, "
+                "or fix this run's target_schema param"
+            )
+        registry = qualified(schema, "settings_applications")
+        if apps_id is None or conn.execute(sa.text("SELECT to_regclass(:t)"), {"t": registry}).scalar() is None:
+            return
+        found = conn.execute(sa.text(f"SELECT EXISTS (SELECT 1 FROM {registry} WHERE apps_id = :a)"), {"a": apps_id})
+        if not found.scalar():
+            raise ConfigurationError(
+                f"application {apps_id} is not registered in {schema}.settings_applications: add it with "
+                f"`nomasx1 apps add --apps-id {apps_id} --name NAME --url URL` (see docs/applications.md), "
+                "or run the job with the apps_id of a registered application (`nomasx1 apps list --url URL`)"
+            )

@@ -50,6 +50,8 @@ class StepResult:
 
     rows: dict[str, int] = field(default_factory=dict)
     message: str | None = None
+    #: step metrics and findings for collect_audit.details, next to ``rows`` (JSON-serialisable)
+    details: dict[str, Any] = field(default_factory=dict)
 
     def add(self, table: str, rows: int) -> None:
         self.rows[table] = self.rows.get(table, 0) + rows
@@ -79,9 +81,21 @@ class StepContext:
 
     @property
     def apps_id(self) -> int | None:
-        """The application (param ``apps_id``); None for jobs not tied to one (install jobs)."""
+        """The application (param ``apps_id``); None for jobs not tied to one (install jobs).
+
+        Raises ConfigurationError for anything but a whole number >= 1 (``"10"`` is accepted: a
+        run's conf may carry it as text), so a bad value never reaches a lock key or an audit row."""
         value = self.params.get("apps_id")
-        return None if value is None else int(value)
+        if value is None:
+            return None
+        text = str(value).strip()
+        if isinstance(value, bool) or not text.isdecimal() or int(text) < 1:
+            from airflow_provider_nomasx1.errors import ConfigurationError
+
+            raise ConfigurationError(
+                f"param apps_id must be a registered application id, a whole number >= 1; got {value!r}"
+            )
+        return int(text)
 
     @property
     def schema(self) -> str:

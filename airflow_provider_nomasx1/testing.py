@@ -11,7 +11,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -82,6 +82,8 @@ class DagRunOutcome:
     run_id: str
     state: str
     tasks: dict[str, str]
+    #: Airflow try number of each task that ran (1: no retry happened)
+    tries: dict[str, int] = field(default_factory=dict)
 
 
 @contextlib.contextmanager
@@ -120,5 +122,7 @@ def run_bundled_dag(
         if dag_id not in bag.dags:
             raise KeyError(f"{dag_id} not in the bundle {folder}; import errors: {bag.import_errors}")
         run = bag.dags[dag_id].test(run_conf=conf or {})
-        tasks = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
-    return DagRunOutcome(dag_id, run.run_id, str(run.state), tasks)
+        instances = run.get_task_instances()
+        tasks = {ti.task_id: str(ti.state) for ti in instances}
+        tries = {ti.task_id: int(ti.try_number) for ti in instances if ti.try_number}
+    return DagRunOutcome(dag_id, run.run_id, str(run.state), tasks, tries)

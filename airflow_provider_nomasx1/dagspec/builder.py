@@ -21,6 +21,9 @@ from airflow_provider_nomasx1.operators.step import Nomasx1StepOperator
 #: A fixed, past start date: schedules are cron triggers, catch-up is off.
 START_DATE = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 ALERT_CALLBACK = "airflow_provider_nomasx1.dagspec.alerts.long_run_alert"
+#: families whose jobs create their target schema: a missing schema is not an error for them (the
+#: install jobs create nomasx1's and the mirror's; the sync never creates one, docs/sync.md)
+SCHEMA_CREATING_FAMILIES = frozenset({"install"})
 
 
 def dag_id_for(spec: JobSpec, tenant: TenantSpec | None) -> str:
@@ -93,6 +96,8 @@ def _step_operator(spec: JobSpec, step: StepSpec) -> Nomasx1StepOperator:
         "job_id": spec.dag_id,
         "lock": step.lock,
         "audit": step.audit,
+        "trigger_rule": step.trigger_rule,
+        "creates_schema": spec.family in SCHEMA_CREATING_FAMILIES,
         "doc_md": step.description,
     }
     if step.sql_copy is not None:

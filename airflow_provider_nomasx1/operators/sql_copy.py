@@ -17,7 +17,9 @@ class SqlCopyOperator(Nomasx1StepOperator):
     """Copy one source table into the target (see docs/sync.md for the options).
 
     :param copy_options: the ``sql_copy`` block: source_table, source_schema, target_table, mode,
-        key, type_coercion, decimal_mode, strip_both_columns, columns, filter, allow_empty.
+        key, type_coercion, decimal_mode, strip_both_columns, columns, filter, allow_empty; checked
+        by :class:`~airflow_provider_nomasx1.collectors.sync_spec.SqlCopySpec` when the spec is
+        parsed and again when the copy runs.
     """
 
     ui_color = "#e6f4ea"

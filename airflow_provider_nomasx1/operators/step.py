@@ -1,8 +1,11 @@
 """Nomasx1StepOperator: runs one collector callable as one task.
 
-It resolves the callable, merges the run's params with the step's overrides, builds the
-:class:`StepContext` (hooks created on demand, closed at the end), takes the job's advisory lock on
-the target database, and writes the step's `collect_audit` row (running, then success/failed).
+It resolves the callable, refuses params the DAG does not declare, merges the run's params with
+the step's overrides, builds the :class:`StepContext` (hooks created on demand, closed at the end),
+takes the run's lease and the job's advisory lock on the target database, and writes the step's
+`collect_audit` row (running, then success/failed). A permanent error (a configuration error, a
+missing table, a wrong password: :func:`~airflow_provider_nomasx1.errors.is_permanent`) fails the
+task at once, without Airflow's retries; transient ones keep them.
 """
 
 from __future__ import annotations
@@ -10,14 +13,21 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import pkgutil
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from airflow.sdk import BaseOperator
+from airflow.sdk.exceptions import AirflowFailException
 
-from airflow_provider_nomasx1.bookkeeping import CollectAudit, job_lock
+from airflow_provider_nomasx1.bookkeeping import CollectAudit, check_run_target, job_lock
 from airflow_provider_nomasx1.context import StepContext, StepResult
-from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error, describe_error
+from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error, describe_error, is_permanent
+from airflow_provider_nomasx1.operators.outcome import raise_if_steps_failed
+from airflow_provider_nomasx1.run_lease import DEFAULT_GRACE_S, ReleasePolicy, RunLease
+
+#: Airflow setting of the run lease's grace period: ``[nomasx1] run_lock_grace_minutes``
+GRACE_SETTING = ("nomasx1", "run_lock_grace_minutes")
 
 
 class HookCache:
@@ -69,6 +79,7 @@ def merge_result(result: StepResult, returned: Any) -> None:
         for table, rows in returned.rows.items():
             result.add(table, rows)
         result.message = returned.message or result.message
+        result.details.update(returned.details)
     elif isinstance(returned, Mapping):
         for table, rows in returned.items():
             result.add(str(table), int(rows))
@@ -82,8 +93,10 @@ class Nomasx1StepOperator(BaseOperator):
     :param callable_path: the collector to run; it takes the context and returns rows written.
     :param step_params: values that override the run's params for this step only.
     :param job_id: the job whose lock this step takes (default: the DAG id without tenant prefix).
-    :param lock: take the (apps_id, job) advisory lock on the target database.
+    :param lock: take the run lease and the (apps_id, job) advisory lock on the target database.
     :param audit: write the step's `collect_audit` row.
+    :param creates_schema: the job creates its target schema (install jobs): a missing schema is
+        not an error.
     """
 
     template_fields: Sequence[str] = ("step_params",)
@@ -99,9 +112,11 @@ class Nomasx1StepOperator(BaseOperator):
         audit: bool = True,
         lock_timeout_s: float = 3600,
         step_options: dict[str, Any] | None = None,
+        creates_schema: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.creates_schema = creates_schema
         self.step_options = step_options or {}
         self.callable_path = callable_path
         self.step_params = step_params or {}
@@ -125,21 +140,69 @@ class Nomasx1StepOperator(BaseOperator):
             step_options=self.step_options,
         )
 
+    def _check_declared(self, params: Mapping[str, Any]) -> None:
+        """Refuse params the DAG does not declare (a typo, or a param of another job): nothing reads
+        them, so the run would silently do something else than asked."""
+        if not self.has_dag():
+            return
+        declared = sorted(self.dag.params)
+        unknown = sorted(set(params) - set(declared))
+        if unknown:
+            raise ConfigurationError(
+                f"{self.dag_id} does not take param(s) {', '.join(unknown)}: it accepts "
+                f"{', '.join(declared) or 'no params'}; remove them from the run's conf"
+            )
+
+    def _release_policy(self, ti: Any, attempt: int) -> ReleasePolicy:
+        """When this task gives the run lease back: after the DAG's last task, or after a final
+        failure when no downstream task will run (they all need ``all_success``)."""
+        downstream = self.get_flat_relatives(upstream=False) if self.has_dag() else []
+        max_tries = getattr(ti, "max_tries", None)
+        max_tries = max_tries if isinstance(max_tries, int) else self.retries or 0
+        return ReleasePolicy(
+            last_step=not downstream,
+            downstream_may_run=any(task.trigger_rule != "all_success" for task in downstream),
+            retries_left=attempt <= max_tries,
+        )
+
+    def _lease_grace_s(self) -> float:
+        """The Airflow setting (default 15 minutes), never below twice the retry delay: a run
+        waiting for its retry is not dead."""
+        from airflow.sdk.configuration import conf
+
+        minutes = conf.getfloat(*GRACE_SETTING, fallback=DEFAULT_GRACE_S / 60)
+        return max(minutes * 60, 2 * self.retry_delay.total_seconds())
+
     def execute(self, context: Mapping[str, Any]) -> dict[str, Any]:
+        try:
+            return self._run(context)
+        except Exception as exc:
+            if is_permanent(exc):  # retrying cannot help: fail now, with the same message
+                raise AirflowFailException(describe_error(exc)) from exc
+            raise
+
+    def _run(self, context: Mapping[str, Any]) -> dict[str, Any]:
         function = resolve_callable(self.callable_path)
+        self._check_declared(context.get("params") or {})
         hooks = HookCache()
         try:
             ctx = self._step_context(context, hooks)
             ti = context.get("ti")
-            return run_step(
+            attempt = int(getattr(ti, "try_number", 1) or 1)
+            outcome = run_step(
                 function,
                 ctx,
                 job_id=self.job_id or self.dag_id.split(".")[-1],
-                attempt=int(getattr(ti, "try_number", 1) or 1),
+                attempt=attempt,
                 lock=self.lock,
                 audit=self.audit,
                 lock_timeout_s=self.lock_timeout_s,
+                release=self._release_policy(ti, attempt),
+                lease_grace_s=self._lease_grace_s(),
+                creates_schema=self.creates_schema,
             )
+            raise_if_steps_failed(self, context)  # the last of independent steps: an earlier failure fails the run
+            return outcome
         finally:
             hooks.close()
 
@@ -153,23 +216,50 @@ def run_step(
     lock: bool = True,
     audit: bool = True,
     lock_timeout_s: float = 3600,
+    release: ReleasePolicy | None = None,
+    lease_grace_s: float = DEFAULT_GRACE_S,
+    creates_schema: bool = False,
 ) -> dict[str, Any]:
-    """Run one collector with lock and audit; usable without Airflow (CLI, tests)."""
+    """Run one collector under its run's lease and the job's step lock, with its audit row; usable
+    without Airflow (CLI, tests).
+
+    Nothing is written before ``apps_id`` and the target are checked (:func:`check_run_target`;
+    ``creates_schema``: the job creates its schema, as the install jobs do). With ``lock`` the run
+    lease is taken or re-entered first (waiting for another run of the job on the application,
+    see :mod:`airflow_provider_nomasx1.run_lease`), then the audit row says ``running`` and the
+    step holds the advisory lock while it runs. ``release`` says when the lease is given back
+    (default: after this step, for callers that run steps one at a time).
+    """
     started = dt.datetime.now(dt.UTC)
-    ids = {
-        "run_id": ctx.run_id,
-        "step": ctx.step,
-        "apps_id": ctx.apps_id,
-        "dag_id": ctx.dag_id,
-        "attempt": attempt,
-    }
+    apps_id = ctx.apps_id  # a bad value fails here, before any lock key or audit row holds it
+    ids = {"run_id": ctx.run_id, "step": ctx.step, "apps_id": apps_id, "dag_id": ctx.dag_id, "attempt": attempt}
     target_engine = ctx.target().engine if (lock or audit) else None
+    if target_engine is not None:
+        conn_id = str(ctx.param("target_connector"))
+        check_run_target(target_engine, ctx.schema, apps_id, conn_id, creates_schema=creates_schema)
     auditor = CollectAudit(target_engine, ctx.schema, ctx.log) if audit else None
-    if auditor:
-        auditor.started(started_at=started, **ids)
+    lease = None
+    if lock:
+        lease = RunLease(
+            target_engine,
+            ctx.schema,
+            apps_id=apps_id,
+            job_id=job_id,
+            dag_id=ctx.dag_id,
+            run_id=ctx.run_id,
+            log=ctx.log,
+            grace_s=lease_grace_s,
+        )
+    policy = release or ReleasePolicy()
+    deadline = time.monotonic() + lock_timeout_s
     try:
-        if lock:
-            with job_lock(target_engine, ctx.apps_id, job_id, ctx.log, timeout_s=lock_timeout_s):
+        if lease:
+            lease.acquire(lock_timeout_s)
+        if auditor:
+            auditor.started(started_at=started, **ids)
+        if lease:
+            remaining = max(deadline - time.monotonic(), 1.0)
+            with lease.heartbeat(), job_lock(target_engine, apps_id, job_id, ctx.log, timeout_s=remaining):
                 merge_result(ctx.result, function(ctx))
         else:
             merge_result(ctx.result, function(ctx))
@@ -177,13 +267,29 @@ def run_step(
         if auditor:
             try:
                 auditor.finished(
-                    started_at=started, rows=ctx.result.rows, status="failed", message=describe_error(exc), **ids
+                    started_at=started,
+                    rows=ctx.result.rows,
+                    status="failed",
+                    message=describe_error(exc),
+                    details=ctx.result.details,
+                    **ids,
                 )
             except Exception:  # never hide the step's own error behind an audit failure
                 ctx.log.exception("collect_audit row of the failed step not written")
+        if lease:
+            lease.end_step(policy.release_after(exc))
         raise
     if auditor:
-        auditor.finished(started_at=started, rows=ctx.result.rows, status="success", message=ctx.result.message, **ids)
+        auditor.finished(
+            started_at=started,
+            rows=ctx.result.rows,
+            status="success",
+            message=ctx.result.message,
+            details=ctx.result.details,
+            **ids,
+        )
+    if lease:
+        lease.end_step(policy.release_after(None))
     seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
     ctx.log.info("%s done in %.1fs: %s rows %s", ctx.step, seconds, f"{ctx.result.total_rows:,}", ctx.result.rows or "")
     return {"rows": ctx.result.rows, "message": ctx.result.message, "seconds": round(seconds, 3)}
