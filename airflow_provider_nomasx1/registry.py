@@ -1,8 +1,9 @@
 """The application registry (`settings_applications`): one row per source application.
 
 Every collector reads its application's settings here (source connection, role-sequence direction,
-sign-in mode, security-type codes, dormant days, OUT purge, audit source and SCN watermark), and
-every business table is keyed by its ``apps_id``. No Airflow here: the CLI and the jobs call it.
+sign-in mode, security-type codes, coded JDE values, collapse guard, dormant days, OUT purge, audit
+source and SCN watermark), and every business table is keyed by its ``apps_id``. No Airflow here:
+the CLI and the jobs call it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from airflow_provider_nomasx1.errors import ConfigurationError
+from airflow_provider_nomasx1.jde import coded_values
 from airflow_provider_nomasx1.pgadmin import table_exists
 from airflow_provider_nomasx1.schema import nomasx1
 from airflow_provider_nomasx1.sqlident import checked
@@ -30,6 +32,8 @@ EDITABLE = (
     "role_sequence_direction",
     "signin_mode",
     "security_type_codes",
+    "coded_values",
+    "collapse_max_shrink",
     "dormant_days",
     "out_purge",
     "out_retention_days",
@@ -130,6 +134,10 @@ def validate(settings: Mapping[str, Any]) -> dict[str, Any]:
         raise ConfigurationError("out_retention_days must be 0 or more")
     if "security_type_codes" in values:
         values["security_type_codes"] = _type_codes(values["security_type_codes"])
+    if "coded_values" in values:
+        values["coded_values"] = coded_values.validate_overrides(values["coded_values"])
+    if "collapse_max_shrink" in values:
+        values["collapse_max_shrink"] = _share(values["collapse_max_shrink"])
     if "apps_name" in values and not str(values["apps_name"]).strip():
         raise ConfigurationError("the application name must not be empty")
     return values
@@ -140,10 +148,30 @@ def _one_of(values: Mapping[str, Any], key: str, allowed: tuple[str, ...]) -> No
         raise ConfigurationError(f"{key} must be one of {list(allowed)}, got {values[key]!r}")
 
 
+def _share(raw: Any) -> float:
+    """collapse_max_shrink: a share between 0 (no shrink allowed) and 1 (guard off)."""
+    try:
+        share = float(raw)
+    except (TypeError, ValueError):
+        share = -1.0
+    if not 0 <= share <= 1:
+        raise ConfigurationError(
+            f"collapse_max_shrink must be a share between 0 and 1 (0.5 = a table may lose half its rows "
+            f"between runs, 1 = guard off), got {raw!r}"
+        )
+    return share
+
+
 def _type_codes(raw: Any) -> dict[str, str]:
     """FSSETY code map: JSON text or a mapping of code → security type name."""
-    codes = json.loads(raw) if isinstance(raw, str) else raw
     known = set(nomasx1.DEFAULT_SECURITY_TYPE_CODES.values())
+    try:
+        codes = json.loads(raw) if isinstance(raw, str) else raw
+    except json.JSONDecodeError as exc:
+        raise ConfigurationError(
+            f"security_type_codes is not valid JSON ({exc}): give an object mapping FSSETY codes to one of "
+            f'{sorted(known)}, e.g. {{"1": "application"}}'
+        ) from None
     if not isinstance(codes, dict) or not all(isinstance(k, str) and v in known for k, v in codes.items()):
         raise ConfigurationError(f"security_type_codes must map FSSETY codes to one of {sorted(known)}")
     return codes

@@ -18,7 +18,7 @@ from alembic import command
 from airflow_provider_nomasx1.errors import ConfigurationError
 from airflow_provider_nomasx1.schema import bootstrap, nomajde, nomasx1, views
 
-HEAD = "0006"
+HEAD = "0008"
 
 # DESIGN.md §5.2: table -> (key columns, columns it must also carry)
 REQUIRED = {
@@ -450,6 +450,7 @@ def test_upgrade_on_empty_schema_equals_the_models(pg_engine: sa.Engine) -> None
     type_names = {
         sa.Integer: "integer",
         sa.BigInteger: "bigint",
+        sa.Numeric: "numeric",
         sa.String: "character varying",
         sa.Text: "text",
         sa.Boolean: "boolean",
@@ -492,7 +493,7 @@ def test_upgrade_refuses_unversioned_schema_that_has_tables(pg_engine: sa.Engine
 
 def test_init_schema_does_not_upgrade_an_older_revision(pg_engine: sa.Engine) -> None:
     """A schema at 0001 (before the reference tables): init reports it, the upgrade job moves it."""
-    assert bootstrap.head_revision() == HEAD == "0006"
+    assert bootstrap.head_revision() == HEAD == "0008"
     with pg_engine.begin() as conn:
         command.upgrade(bootstrap.alembic_config(conn, "nomasx1"), "0001")
     assert bootstrap.current_revision(pg_engine, "nomasx1") == "0001"

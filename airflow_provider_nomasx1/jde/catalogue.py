@@ -4,6 +4,12 @@ Logical column names (left) are what our SQL uses; the physical JDE names (right
 defaults, overridable per connection with extras ``catalogue`` (``"F95921.include_in_all":
 "RLCUSTOM"``). Columns marked optional may be missing at a site: they read as NULL and the SQL
 applies the documented fallback (e.g. every assignment counts as included in *ALL).
+
+Tables are required (the step fails at once when one is missing, naming the physical table) or
+enrichment (``required=False``: F9312, F0101, F01151, F9000, F9001, read as no rows with a
+warning and a note in collect_audit when missing). The tables every JDE system fills
+(``never_empty``: F0092, F00926, F95921, F98OWSEC, F00950, F9860) are refused when empty and
+guarded against a collapse between runs (docs/security.md, "Required and optional tables").
 """
 
 from __future__ import annotations
@@ -23,12 +29,14 @@ F0092 = SourceTable(
         "updated_date": "ULUPMJ",
     },
     optional=frozenset({"language", "date_format", "country", "updated_date"}),
+    never_empty=True,
 )
 
 F00926 = SourceTable(
     "system",
     "F00926",
     {"role_id": "AUUSER", "description": "AUROLEDESC", "sequence": "AUSEQNO"},
+    never_empty=True,
 )
 
 F95921 = SourceTable(
@@ -42,6 +50,7 @@ F95921 = SourceTable(
         "include_in_all": "RLCUSTOM",
     },
     optional=frozenset({"include_in_all"}),
+    never_empty=True,
 )
 
 F98OWSEC = SourceTable(
@@ -54,12 +63,14 @@ F98OWSEC = SourceTable(
         "password_frequency": "SCSECFRQ",
     },
     optional=frozenset({"password_changed", "password_frequency"}),
+    never_empty=True,
 )
 
 F9312 = SourceTable(
     "system",
     "F9312",
     {"user_id": "SHUSER", "event_type": "SHEVTYP", "event_date": "SHUPMJ", "event_time": "SHUPMT"},
+    required=False,
 )
 
 F00950 = SourceTable(
@@ -87,12 +98,14 @@ F00950 = SourceTable(
         "updated_date": "FSUPMJ",
     },
     optional=frozenset({"can_copy", "can_scroll", "can_view", "updated_by", "updated_date", "system_code"}),
+    never_empty=True,
 )
 
 F9860 = SourceTable(
     "object_librarian",
     "F9860",
     {"object_name": "SIOBNM", "description": "SIMD", "system_code": "SISY", "object_type": "SIFUNO"},
+    never_empty=True,
 )
 
 F983051 = SourceTable(
@@ -112,12 +125,14 @@ F9000 = SourceTable(
         "form_name": "TMFMNM",
         "version": "TMVERS",
     },
+    required=False,
 )
 
 F9001 = SourceTable(
     "control",
     "F9001",
     {"task_view": "TRRLTYPE", "parent_task_id": "TRPARNTTSK", "child_task_id": "TRCHILDTSK", "sequence": "TRPRSSEQ"},
+    required=False,
 )
 
 F0101 = SourceTable(
@@ -131,10 +146,12 @@ F0101 = SourceTable(
         **{f"ac{n:02d}": f"ABAC{n:02d}" for n in range(1, 31)},
     },
     optional=frozenset(f"ac{n:02d}" for n in range(1, 31)),
+    required=False,
 )
 
 F01151 = SourceTable(
     "data",
     "F01151",
     {"address_number": "EAAN8", "line": "EAIDLN", "email": "EAEMAL", "email_type": "EAETP"},
+    required=False,
 )

@@ -58,7 +58,8 @@ ASSIGNMENT_STATUSES = ("active", "expired", "future")
 DECIDED_LEVELS = ("USER", "ROLE", "PUBLIC", "DEFAULT")
 RIGHT_CHANGES = ("GRANTED", "REVOKED", "CHANGED")
 PRINCIPAL_TYPES = ("USER", "ROLE", "PUBLIC")
-COLLECT_STATUSES = ("running", "success", "failed")
+#: ``interrupted``: the step stopped without reporting (process killed); set by the next run of the job
+COLLECT_STATUSES = ("running", "success", "failed", "interrupted")
 
 #: the six rights flags, in JDE order (run = application security, the rest = action security)
 RIGHT_FLAGS = ("can_run", "can_add", "can_change", "can_delete", "can_ok", "can_copy")
@@ -160,10 +161,25 @@ settings_applications = sa.Table(
     sa.Column("audit_last", sa.DateTime(timezone=True), nullable=True, comment="last successful extract"),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    sa.Column(
+        "coded_values",
+        JSONB,
+        nullable=False,
+        server_default=_jsonb_literal({}),
+        comment="overrides of the coded JDE values (jde/coded_values.py); {} = the defaults",
+    ),
+    sa.Column(
+        "collapse_max_shrink",
+        sa.Numeric(4, 3),
+        nullable=False,
+        server_default=sa.text("0.5"),
+        comment="largest share a required source or derived table may shrink by between runs (1 = guard off)",
+    ),
     sa.CheckConstraint(_in("apps_type", APPS_TYPES), name="apps_type"),
     sa.CheckConstraint(_in("role_sequence_direction", ROLE_SEQUENCE_DIRECTIONS), name="role_sequence_direction"),
     sa.CheckConstraint("dormant_days > 0", name="dormant_days"),
     sa.CheckConstraint("out_retention_days IS NULL OR out_retention_days >= 0", name="out_retention_days"),
+    sa.CheckConstraint("collapse_max_shrink BETWEEN 0 AND 1", name="collapse_max_shrink"),
     comment="registry of source applications; apps_id keys every other table",
 )
 
@@ -218,7 +234,12 @@ security_users = sa.Table(
     sa.Column("last_login_date", sa.Date, nullable=True, comment="latest sign-on (F9312)"),
     sa.Column("password_changed_date", sa.Date, nullable=True),
     _flag("privileged", default=False),
-    _flag("dormant", default=False, comment="enabled and no sign-on within dormant_days"),
+    _flag(
+        "dormant",
+        default=False,
+        nullable=True,
+        comment="enabled and no sign-on within dormant_days (null: no sign-on history, F9312 missing)",
+    ),
     _flag("no_role", default=False, comment="enabled and no active assignment"),
     sa.Column("duplicate_of", sa.String, nullable=True, comment="other account with the same address number"),
     *_refresh_columns(),
@@ -653,6 +674,34 @@ collect_audit = sa.Table(
     sa.CheckConstraint(_in("status", COLLECT_STATUSES), name="status"),
     sa.Index(None, "apps_id", "dag_id", "finished_at"),
     comment="one row per step of every run: what was written, when, with which outcome",
+)
+
+job_run_locks = sa.Table(
+    "job_run_locks",
+    metadata,
+    sa.Column(
+        "lock_key", sa.String, primary_key=True, comment="nomasx1:<apps_id>:<job_id>, one per application and job"
+    ),
+    sa.Column("apps_id", sa.Integer, nullable=True, comment="null for jobs not tied to an application"),
+    sa.Column("job_id", sa.String, nullable=False),
+    sa.Column("dag_id", sa.String, nullable=False, comment="DAG of the run holding the lease"),
+    sa.Column("run_id", sa.String, nullable=False, comment="the run holding the lease"),
+    sa.Column("holder", sa.String, nullable=False, comment="host:pid of the step that took or last refreshed it"),
+    sa.Column("acquired_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    comment="run lease: the one run of a job that may work on an application (docs/operations.md)",
+)
+
+collect_source_counts = sa.Table(
+    "collect_source_counts",
+    metadata,
+    _apps_id(),
+    _key("table_name", "JDE table (F95921, ...), as the collectors name it"),
+    sa.Column("row_count", sa.BigInteger, nullable=False, comment="rows read by the last successful step"),
+    sa.Column("run_id", sa.String, nullable=True, comment="Airflow run that read them"),
+    sa.Column("counted_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    sa.PrimaryKeyConstraint("apps_id", "table_name"),
+    comment="rows of each required JDE source table at the last collection (the collapse guard compares with it)",
 )
 
 # --------------------------------------------------------------------------------------------------

@@ -3,7 +3,10 @@
 -- type_codes, a JSON object code -> meaning); a code missing from the map reads 'unknown:<code>'.
 -- record_no numbers the records in the order of their trimmed key columns, then of every other
 -- column (byte order, so the numbering does not depend on the server's collation): the same
--- source gives the same numbers. Flags: Y = true, N = false, blank = null.
+-- source gives the same numbers. Flags, compared trimmed and upper-cased with the application's
+-- security_flag_values (tokens flag_allowed, flag_secured): allowed (default Y, 1) = true, secured
+-- (default N, 0) = false, not applicable (blank) and unknown codes = null (the step counts and
+-- reports the unknown ones).
 DELETE FROM {{schema}}.jde_sec_objects WHERE apps_id = {{apps_id}};
 
 -- count: jde_sec_objects
@@ -36,14 +39,22 @@ FROM (
            nullif(btrim(data_item), '') AS data_item,
            nullif(btrim(from_value), '') AS from_value,
            nullif(btrim(thru_value), '') AS thru_value,
-           pg_temp.jde_flag(can_run) AS can_run,
-           pg_temp.jde_flag(can_view) AS can_view,
-           pg_temp.jde_flag(can_add) AS can_add,
-           pg_temp.jde_flag(can_change) AS can_change,
-           pg_temp.jde_flag(can_delete) AS can_delete,
-           pg_temp.jde_flag(can_ok) AS can_ok,
-           pg_temp.jde_flag(can_copy) AS can_copy,
-           pg_temp.jde_flag(can_scroll) AS can_scroll,
+           CASE WHEN upper(btrim(can_run)) IN {{flag_allowed}} THEN true
+                WHEN upper(btrim(can_run)) IN {{flag_secured}} THEN false END AS can_run,
+           CASE WHEN upper(btrim(can_view)) IN {{flag_allowed}} THEN true
+                WHEN upper(btrim(can_view)) IN {{flag_secured}} THEN false END AS can_view,
+           CASE WHEN upper(btrim(can_add)) IN {{flag_allowed}} THEN true
+                WHEN upper(btrim(can_add)) IN {{flag_secured}} THEN false END AS can_add,
+           CASE WHEN upper(btrim(can_change)) IN {{flag_allowed}} THEN true
+                WHEN upper(btrim(can_change)) IN {{flag_secured}} THEN false END AS can_change,
+           CASE WHEN upper(btrim(can_delete)) IN {{flag_allowed}} THEN true
+                WHEN upper(btrim(can_delete)) IN {{flag_secured}} THEN false END AS can_delete,
+           CASE WHEN upper(btrim(can_ok)) IN {{flag_allowed}} THEN true
+                WHEN upper(btrim(can_ok)) IN {{flag_secured}} THEN false END AS can_ok,
+           CASE WHEN upper(btrim(can_copy)) IN {{flag_allowed}} THEN true
+                WHEN upper(btrim(can_copy)) IN {{flag_secured}} THEN false END AS can_copy,
+           CASE WHEN upper(btrim(can_scroll)) IN {{flag_allowed}} THEN true
+                WHEN upper(btrim(can_scroll)) IN {{flag_secured}} THEN false END AS can_scroll,
            concat_ws('|', upper(btrim(can_run)), upper(btrim(can_view)), upper(btrim(can_add)),
                      upper(btrim(can_change)), upper(btrim(can_delete)), upper(btrim(can_ok)),
                      upper(btrim(can_copy)), upper(btrim(can_scroll))) AS flags,

@@ -5,7 +5,9 @@
 -- * effective_date = RLEFFDATE; 0 (no date) means "since always" and is stored as 1900-01-01
 --   (the date is part of the key, so it cannot be NULL).
 -- * expiration_date = RLEXPIRDATE, NULL when 0 (never); the assignment stops at the START of that day.
--- * include_in_all = RLCUSTOM '1'; every row is included when the column is absent (optional).
+-- * include_in_all = RLCUSTOM in the application's include_in_all_values.set (token
+--   include_in_all_set, default 1, Y; compared trimmed and upper-cased; any other code is not
+--   included); every row is included when the column is absent (optional).
 -- * status: 'expired' when the expiration date is set and on or before the as-of date, else
 --   'future' when the effective date is after it, else 'active'.
 -- * role_missing: the role is not in security_roles (F00926) of the application.
@@ -18,7 +20,7 @@ SELECT pg_temp.jde_str(member_id) AS user_id,
        pg_temp.jde_str(role_id) AS role_id,
        coalesce(pg_temp.jde_date(effective), DATE '1900-01-01') AS effective_date,
        pg_temp.jde_date(expiration) AS expiration_date,
-       (include_in_all IS NULL OR pg_temp.jde_str(include_in_all) = '1') AS include_in_all
+       (include_in_all IS NULL OR upper(pg_temp.jde_str(include_in_all)) IN {{include_in_all_set}}) AS include_in_all
 FROM src_rel;
 
 CREATE TEMP TABLE tmp_user_rel ON COMMIT DROP AS

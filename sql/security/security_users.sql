@@ -2,22 +2,28 @@
 -- all as of the run's as-of date.
 -- Inputs (raw text): src_profiles (F0092), src_roles (F00926 role ids), src_rel (F95921),
 -- src_signon (F98OWSEC), src_history (F9312 aggregated on the source per user: created = earliest
--- 05 add-user date, last_login = latest 01 sign-on date), src_people (F0101 of the profiles).
+-- add-user date, last_login = latest sign-on date, event types of the application's
+-- event_type_values), src_people (F0101 of the profiles).
 -- Tokens: dormant_days (the application's setting), signin_all (true for the *ALL
--- sign-in: only roles flagged include-in-*ALL are active).
+-- sign-in: only roles flagged include-in-*ALL are active), history_known (false when F9312 could
+-- not be read), and the coded values status_enabled and include_in_all_set (SQL lists).
+-- Codes are compared trimmed and upper-cased.
 --
 -- Rules:
 -- * users: F0092 profiles that have an F98OWSEC record or are not roles (roles: profiles in F00926
 --   or appearing as F95921 RLFRROLE).
--- * enabled: F98OWSEC SCEUSER = '01'; a profile without an F98OWSEC record cannot sign on, so it
---   is not enabled (status_code NULL).
+-- * enabled: F98OWSEC SCEUSER in signon_status_values.enabled (default 01, 1); any other code is
+--   not enabled; a profile without an F98OWSEC record cannot sign on, so it is not enabled
+--   (status_code NULL).
 -- * dormant: enabled and no sign-on within dormant_days, i.e. last sign-on before
 --   as_of - dormant_days; an enabled account that NEVER signed on is dormant whatever its age
 --   (an unused enabled account is what the control looks for; the created date is there to tell
---   a brand-new account apart).
+--   a brand-new account apart). Without sign-on history (F9312 missing) dormant is unknown: NULL
+--   for the enabled accounts.
 -- * no_role: enabled and no active assignment as of as_of to an existing role (F00926):
 --   RLEFFDATE <= as_of (0 = since always), RLEXPIRDATE = 0 or as_of < RLEXPIRDATE, and, for the
---   *ALL sign-in, flagged include-in-*ALL (RLCUSTOM '1'; every row when the column is absent).
+--   *ALL sign-in, flagged include-in-*ALL (RLCUSTOM in include_in_all_values.set, default 1, Y;
+--   every row when the column is absent).
 --   An assignment to a role that does not exist grants nothing, so it does not count.
 -- * duplicate_of: the smallest other user id with the same non-zero address number.
 -- * privileged: not derived from JDE; a flag set on the previous rows of the same user is kept.
@@ -54,7 +60,7 @@ SELECT DISTINCT pg_temp.jde_str(a.member_id) AS user_id
 FROM src_rel AS a
 WHERE coalesce(pg_temp.jde_date(a.effective), DATE '1900-01-01') <= {{as_of}}
   AND (pg_temp.jde_date(a.expiration) IS NULL OR {{as_of}} < pg_temp.jde_date(a.expiration))
-  AND (NOT {{signin_all}} OR a.include_in_all IS NULL OR pg_temp.jde_str(a.include_in_all) = '1')
+  AND (NOT {{signin_all}} OR a.include_in_all IS NULL OR upper(pg_temp.jde_str(a.include_in_all)) IN {{include_in_all_set}})
   AND EXISTS (SELECT 1 FROM src_roles AS r WHERE pg_temp.jde_str(r.role_id) = pg_temp.jde_str(a.role_id));
 
 -- F9312 aggregates come from the source as text: compare them as numbers (Julian CYYDDD)
@@ -87,7 +93,7 @@ INSERT INTO {{schema}}.security_users (
     last_login_date, password_changed_date, privileged, dormant, no_role, duplicate_of, run_id)
 WITH f AS (
     SELECT u.user_id, u.address_number, n.user_name, s.status_code,
-           coalesce(s.status_code = '01', false) AS enabled,
+           coalesce(upper(s.status_code) IN {{status_enabled}}, false) AS enabled,
            h.created_date, h.last_login_date, s.password_changed_date
     FROM tmp_users AS u
     LEFT JOIN tmp_signon AS s ON s.user_id = u.user_id
@@ -103,7 +109,9 @@ WITH f AS (
 SELECT {{apps_id}}, f.user_id, f.user_name, f.address_number, NULL, f.status_code, f.enabled,
        f.created_date, f.last_login_date, f.password_changed_date,
        EXISTS (SELECT 1 FROM tmp_prev_privileged AS pp WHERE pp.user_id = f.user_id),
-       f.enabled AND (f.last_login_date IS NULL OR f.last_login_date < {{as_of}} - {{dormant_days}}::int),
+       CASE WHEN NOT f.enabled THEN false
+            WHEN {{history_known}} THEN f.last_login_date IS NULL OR f.last_login_date < {{as_of}} - {{dormant_days}}::int
+       END,
        f.enabled AND NOT EXISTS (SELECT 1 FROM tmp_active_members AS m WHERE m.user_id = f.user_id),
        -- the smallest OTHER account: the group's smallest id, or its second smallest for that one
        CASE WHEN d.address_number IS NULL THEN NULL

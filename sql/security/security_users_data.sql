@@ -2,7 +2,8 @@
 -- Inputs (raw text): src_profiles (F0092: language, date format, country), src_people (F0101 of
 -- the profiles' address numbers), src_emails (F01151 of the same address numbers).
 -- Rules: one row per user of security_users; search type (ABAT1) and business unit (ABMCU,
--- right-justified in JDE) trimmed; e-mail = the type 'E' address of the lowest who's who line
+-- right-justified in JDE) trimmed; e-mail = an address whose type (EAETP) is in the application's
+-- email_type_values.email (token email_type_email, default E) of the lowest who's who line
 -- (EAIDLN), else any address of the lowest line (ties: alphabetical); category_codes = the
 -- non-blank ABAC01..ABAC30 as {"ac01": "EU", ...} ({} when none is set, NULL without an F0101 row).
 CREATE TEMP TABLE tmp_people ON COMMIT DROP AS
@@ -24,7 +25,7 @@ SELECT DISTINCT ON (e.address_number) e.address_number, e.email
 FROM (
     SELECT nullif(pg_temp.jde_str(address_number), '')::numeric::bigint AS address_number,
            coalesce(nullif(pg_temp.jde_str(line), '')::numeric, 0) AS line,
-           upper(pg_temp.jde_str(email_type)) = 'E' AS is_email,
+           upper(pg_temp.jde_str(email_type)) IN {{email_type_email}} AS is_email,
            pg_temp.jde_str(email) AS email
     FROM src_emails
 ) AS e

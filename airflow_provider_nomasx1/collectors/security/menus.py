@@ -20,6 +20,9 @@ is stable across runs and label changes.
 Cycles: a relationship leading to a task already on the path is not descended into (and not
 written); the step logs how many were cut. Relationships reachable from no root (a cycle with
 no root) are logged too.
+
+F9000 and F9001 are enrichment tables: when one is missing (or lacks a column), its step writes
+no rows and says so in its message and collect_audit details, and the job goes on.
 """
 
 from __future__ import annotations
@@ -33,8 +36,8 @@ from airflow_provider_nomasx1.jde.catalogue import F9000, F9001
 def jde_tasks(ctx: StepContext) -> dict[str, int]:
     """F9000 -> jde_tasks."""
     with security_session(ctx) as s:
-        rows = s.extract("src_f9000", F9000)
-        if not rows:
+        rows = s.extract("src_f9000", F9000, effect="jde_tasks left empty")
+        if not rows and "F9000" not in s.missing_sources:
             ctx.log.warning("JDE table %s (F9000) returned no rows: jde_tasks will be empty", s.source_table(F9000))
         warn_duplicates(s, "src_f9000", "btrim(task_id)", "F9000")
         return s.run_sql("jde_tasks")
@@ -44,7 +47,7 @@ def jde_menus(ctx: StepContext) -> dict[str, int]:
     """F9001 rows of the application's task views -> jde_menus."""
     with security_session(ctx) as s:
         views = sorted({v.strip() for v in s.settings.task_view_ids()})
-        s.extract("src_f9001", F9001)
+        s.extract("src_f9001", F9001, effect="jde_menus left empty")
         counts = s.run_sql("jde_menus", {"task_views": table_literal_list(views)})
         found = dict(
             s.conn.exec_driver_sql(
@@ -52,7 +55,7 @@ def jde_menus(ctx: StepContext) -> dict[str, int]:
             ).all()
         )
         empty = [v for v in views if not found.get(v)]
-        if empty:
+        if empty and "F9001" not in s.missing_sources:
             ctx.log.warning(
                 "F9001 has no relationships for task view(s) %s listed in settings_jdedwards.task_views "
                 "of application %s: their menus will be empty",

@@ -107,6 +107,19 @@ def _record_run(s: SecuritySession, column: str | None = None, rows: int | None 
     )
 
 
+def _guard_rights_collapse(s: SecuritySession, table: str, rows_column: str, rows: int) -> None:
+    """The collapse guard on a rights table: compared with the rights the latest other run wrote
+    (security_rights_runs, so no count of millions of rows is needed)."""
+    previous = s.conn.exec_driver_sql(
+        s.render(
+            f"SELECT {rows_column}, run_id FROM {{{{schema}}}}.security_rights_runs WHERE apps_id = {{{{apps_id}}}} "
+            f"AND run_id <> {{{{run_id}}}} AND {rows_column} IS NOT NULL ORDER BY computed_at DESC LIMIT 1"
+        )
+    ).first()
+    if previous is not None:
+        s.guard_collapse(f"{s.schema}.{table}", int(previous[0]), rows, previous[1])
+
+
 def _fv_token(s: SecuritySession, kind: str, subject: str, form: str, version: str) -> SqlText:
     """The rare *ALL records naming a form or version: a per-key lookup, or NULL when there are none."""
     if not s.scalar("SELECT count(*) FROM sec_all_fv"):
@@ -137,7 +150,7 @@ def _stage_applications(ctx: StepContext, subject_type: str) -> dict[str, int]:
         s.run_sql("rights_extra_sod")
         s.run_sql("rights_all")
         fv_app = _fv_token(s, "app", "k.subject", "k.f", "k.v")
-        s.run_sql("rights_stage_prepare", {"subject_type": subject_type})
+        s.run_sql("rights_stage_prepare", {"subject_type": subject_type, "dag_id": ctx.dag_id})
         keys = 0
         for _ in _aggregate_in_batches(s):
             keys += s.run_sql("rights_stage", {"subject_type": subject_type, "fv_app": fv_app}).get("keys", 0)
@@ -184,7 +197,9 @@ def _write_with_actions(ctx: StepContext, subject_type: str) -> dict[str, int]:
             rows = fill(f"{quote(s.schema, 'schema')}.{table}")
         if rows != staged:
             raise Nomasx1Error(f"{subject['table']}: {rows:,} rights written for {staged:,} staged keys")
-        _record_run(s, "users_rows" if subject_type == "USER" else "roles_rows", rows)
+        rows_column = "users_rows" if subject_type == "USER" else "roles_rows"
+        _guard_rights_collapse(s, table, rows_column, rows)
+        _record_run(s, rows_column, rows)
         ctx.log.info("%s: %s rights written", subject["table"], f"{rows:,}")
         return {subject["table"]: rows}
 
@@ -200,15 +215,21 @@ def jde_sec_menus(ctx: StepContext) -> dict[str, int]:
             ctx.log.warning("no task view is flagged 'security' in settings_jdedwards: menu filtering skipped")
         view_list = ", ".join(s.literal(v) for v in views) or "NULL"
         view_col = s.source_column(catalogue.F9001, "task_view")
-        s.extract("src_rel", catalogue.F9001, where=f"RTRIM({view_col}) IN ({view_list})")
+        s.extract(
+            "src_rel",
+            catalogue.F9001,
+            where=f"RTRIM({view_col}) IN ({view_list})",
+            effect="no menu task is filtered: jde_sec_menus left empty",
+        )
         child = s.source_column(catalogue.F9001, "child_task_id")
         task_id = s.source_column(catalogue.F9000, "task_id")
-        s.extract(
-            "src_task",
-            catalogue.F9000,
-            where=f"{task_id} IN (SELECT {child} FROM {s.source_table(catalogue.F9001)} "
-            f"WHERE RTRIM({view_col}) IN ({view_list}))",
+        tasks_of_views = (
+            "1 = 0"  # without F9001 no task belongs to a task view
+            if "F9001" in s.missing_sources
+            else f"{task_id} IN (SELECT {child} FROM {s.source_table(catalogue.F9001)} "
+            f"WHERE RTRIM({view_col}) IN ({view_list}))"
         )
+        s.extract("src_task", catalogue.F9000, where=tasks_of_views, effect="jde_sec_menus left empty")
         s.extract("src_roles", catalogue.F00926)
         _bulk_plans(s)
         s.run_sql("rights_records")
