@@ -90,7 +90,7 @@ def to_dagfactory(spec: JobSpec) -> dict:
         "params": params,
         "default_args": {"owner": "nomasx1", "retries": spec.retries, "retry_delay_sec": spec.retry_delay},
         "schedule": (
-            {"__type__": "airflow.sdk.CronTriggerTimetable", "cron": spec.schedule, "timezone": spec.timezone}
+            {"__type__": "airflow.sdk.CronTriggerTimetable", "expression": spec.schedule, "timezone": spec.timezone}
             if spec.schedule
             else None
         ),

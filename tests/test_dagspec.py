@@ -403,3 +403,173 @@ def test_shipped_daily_sync_job() -> None:
         "truncate",
     )
     assert dag.params.get_param("target_connector").value == "nomajde"
+
+
+# --- validation passes only what the run accepts ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sql_copy", "expected"),
+    [
+        ({"filter": "drsy = '55'; delete from f0005"}, "steps[0].sql_copy.filter: "),
+        ({"filter": "drsy = '55' /* all */"}, "give one SQL condition, without ';' or comments"),
+        ({"target_table": "x" * 60}, "steps[0].sql_copy: target_table 'xxxx"),
+        ({"source_table": "F" * 60}, "is too long: at most 56 bytes"),
+        ({"target_table": "collect_audit"}, "a table the sync keeps itself"),
+        ({"mode": "upsert", "key": ["DRSY"], "columns": ["DRKY"]}, "must be among the copied columns"),
+    ],
+)
+def test_sql_copy_is_checked_at_parse_time_as_the_run_checks_it(tmp_path: Path, sql_copy: dict, expected: str) -> None:
+    step = {"id": "A", "sql_copy": {"source_schema": "control", "source_table": "F0005", **sql_copy}}
+    problems = problems_of(write_spec(tmp_path, {**GOOD, "steps": [step]}))
+    assert any(expected in p for p in problems), problems
+
+
+def _spec_validate(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:
+    from airflow_provider_nomasx1.cli import main
+
+    code = main(["spec", "validate", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_spec_validate_finds_the_jobs_of_a_bundle_folder(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    root = _bundle_copy(tmp_path)
+    write_spec(root / "jobs", {**GOOD, "dag_id": "nomasx1-bad-1", "retries": True})
+    for folder in (root, root / "jobs"):  # the bundle root (dags) or its jobs folder (dags/jobs)
+        code, out, err = _spec_validate(capsys, str(folder))
+        assert code == 1, (out, err)
+        assert "ERROR jobs/nomasx1-bad-1.yaml: retries: must be an integer, not true" in err
+        assert f"10 DAG(s) built from {root / 'jobs'}, 1 problem(s)" in out
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, out, err = _spec_validate(capsys, str(empty))
+    assert (
+        code == 1
+        and err == f"ERROR no job spec (*.yaml) in {empty}: give the bundle folder (e.g. dags) or its jobs folder\n"
+    )
+    code, out, err = _spec_validate(capsys, str(tmp_path / "nope"))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and f"{tmp_path / 'nope'} does not exist: give the bundle folder" in err
+    assert "Traceback" not in err
+
+
+DUPLICATED = """\
+dag_id: nomasx1-dup-1
+family: maintenance
+display_name: Duplicate keys
+description: x
+schedule: null
+schedule: "* * * * *"
+steps:
+  - id: A
+    callable: airflow_provider_nomasx1.collectors.db:refresh_views
+    lock: false
+    lock: true
+"""
+
+
+def test_duplicate_keys_are_errors_at_every_level(tmp_path: Path) -> None:
+    path = write_spec(tmp_path, DUPLICATED, name="nomasx1-dup-1")
+    assert problems_of(path) == [
+        "schedule: duplicate key on line 6 (first on line 5): YAML would keep only the last value",
+        "steps[0].lock: duplicate key on line 11 (first on line 10): YAML would keep only the last value",
+    ]
+    # keys YAML resolves to the same value are the same key; a merge key (<<) is not a duplicate
+    same = write_spec(tmp_path, "a: &x {k: 1}\nb:\n  <<: *x\n  k: 2\n1: one\n0x1: again\n", name="same")
+    assert problems_of(same) == ["0x1: duplicate key on line 6 (first on line 5): YAML would keep only the last value"]
+    root = _bundle_copy(tmp_path / "b")
+    (root / "jobs" / "nomasx1-dup-1.yaml").write_text(DUPLICATED)
+    bag = DagBag(dag_folder=str(root))
+    [message] = bag.import_errors.values()
+    assert "jobs/nomasx1-dup-1.yaml: schedule: duplicate key on line 6 (first on line 5)" in message
+    assert "nomasx1-dup-1" not in bag.dags
+
+
+def test_duplicate_keys_in_tenants_are_errors(tmp_path: Path) -> None:
+    root = _bundle_copy(tmp_path)
+    (root / "tenants.yaml").write_text("tenants:\n  - name: b\n    apps_id: 11\n    apps_id: 12\n")
+    _dags, problems = build_bundle(root / "jobs")
+    assert [(str(p.path), p.key, p.reason) for p in problems] == [
+        (
+            "tenants.yaml",
+            "tenants[0].apps_id",
+            "duplicate key on line 4 (first on line 3): YAML would keep only the last value",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"retries": True}, "retries: must be an integer, not true"),
+        ({"retry_delay": "300"}, 'retry_delay: must be an integer, not "300"'),
+        ({"long_run_alert_minutes": 1.5}, "long_run_alert_minutes: must be an integer, not 1.5"),
+        ({"max_active_runs": False}, "max_active_runs: must be an integer, not false"),
+        ({"enabled": "yes"}, 'enabled: must be true or false, not "yes"'),
+        ({"per_tenant": 1}, "per_tenant: must be true or false, not 1"),
+        ({"schedule": 5}, "schedule: must be a string, not 5"),
+        ({"params": {"n": {"type": "integer", "minimum": "1"}}}, 'params.n.minimum: must be a number, not "1"'),
+        ({"params": {"apps_id": {"default": "abc"}}}, "params.apps_id: default 'abc': 'abc' is not of type 'integer'"),
+        ({"params": {"apps_id": {"default": True}}}, "params.apps_id: default True: True is not of type 'integer'"),
+        ({"params": {"apps_id": {"default": 0}}}, "params.apps_id: default 0: 0 is less than the minimum of 1"),
+        (
+            {"steps": [{**GOOD["steps"][1], "params": {"mode": "sideways"}}]},
+            "step 'SECOND' overrides param 'mode' with 'sideways': 'sideways' is not one of ['full', 'delta']",
+        ),
+        (
+            {"steps": [{**GOOD["steps"][0], "lock": "no"}]},
+            'steps[0].lock: must be true or false, not "no"',
+        ),
+        (
+            {"steps": [{**GOOD["steps"][0], "trigger_rule": "one_failed"}]},
+            "steps[0].trigger_rule: Input should be 'all_success' or 'all_done'",
+        ),
+    ],
+)
+def test_numbers_and_booleans_are_strict(tmp_path: Path, change: dict, expected: str) -> None:
+    problems = problems_of(write_spec(tmp_path, {**GOOD, **change}))
+    assert any(expected in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("cron", "expected"),
+    [
+        ("0 3 31 2 *", "schedule: '0 3 31 2 *' never fires (no date matches within 5 years)"),
+        ("0 0 31 4,6,9,11 *", "never fires"),
+        ("0 0 3 * * *", "schedule: '0 0 3 * * *' has 6 fields: Airflow takes five fields"),
+    ],
+)
+def test_cron_must_fire(tmp_path: Path, cron: str, expected: str) -> None:
+    problems = problems_of(write_spec(tmp_path, {**GOOD, "schedule": cron}))
+    assert any(expected in p for p in problems), problems
+    leap_day = read_spec(write_spec(tmp_path, {**GOOD, "schedule": "0 0 29 2 *"}))
+    assert leap_day.schedule == "0 0 29 2 *"  # fires once every four years: accepted
+
+
+def test_bad_tenant_value_is_blamed_on_the_tenants_file(tmp_path: Path) -> None:
+    root = _bundle_copy(tmp_path)
+    (root / "tenants.yaml").write_text(
+        yaml.safe_dump({"tenants": [{"name": "b", "apps_id": 11, "target_schema": "bad name"}]})
+    )
+    _dags, problems = build_bundle(root / "jobs")
+    assert {str(p.path) for p in problems} == {"tenants.yaml"}, problems
+    [problem] = problems
+    assert problem.key == "tenants[0].target_schema"
+    assert problem.reason.startswith(
+        "'bad name' does not match '^[A-Za-z_][A-Za-z0-9_$]{0,62}$' (param 'target_schema' of "
+    )
+    assert "nomasx1-security-1" in problem.reason
+    (root / "tenants.yaml").write_text(yaml.safe_dump({"tenants": [{"name": "b", "apps_id": True}]}))
+    _dags, problems = build_bundle(root / "jobs")
+    assert [(str(p.path), p.key, p.reason) for p in problems] == [
+        ("tenants.yaml", "tenants[0].apps_id", "must be an integer, not true")
+    ]
+
+
+def test_independent_steps_get_the_all_done_trigger_rule(tmp_path: Path) -> None:
+    steps = [GOOD["steps"][0], {**GOOD["steps"][1], "trigger_rule": "all_done"}]
+    dag = build_dag(read_spec(write_spec(tmp_path, {**GOOD, "steps": steps})))
+    assert [t.trigger_rule for t in dag.tasks] == ["all_success", "all_done"]
+    sync = DagBag(dag_folder=str(bundle_dir())).dags["nomajde-daily-sync"]
+    assert [t.trigger_rule for t in sync.tasks] == ["all_success"] + ["all_done"] * 6

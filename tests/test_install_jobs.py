@@ -341,6 +341,10 @@ def test_daily_sync_through_airflow(pg_server: URL, airflow_db: str) -> None:
     source, mirror = testing.create_database(pg_server, "jde_src"), testing.create_database(pg_server, "nomajde")
     try:
         generate(source, profile="tiny", seed=1, as_of=dt.date(2025, 6, 30))
+        setup = sa.create_engine(mirror)
+        with setup.begin() as conn:  # as deploy-databases does: the sync never creates its schema
+            conn.execute(sa.text("CREATE SCHEMA nomajde"))
+        setup.dispose()
         env = testing.connection_env("jdedwards", source, conn_type="jdedwards", db_type="postgres")
         env |= testing.connection_env("nomajde", mirror)
         run = testing.run_bundled_dag("nomajde-daily-sync", env=env)

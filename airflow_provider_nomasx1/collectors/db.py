@@ -128,17 +128,38 @@ def init_schema_on(ctx: StepContext, engine: sa.Engine) -> None:
     _grant_reader(ctx, engine)
 
 
-def _grant_reader(ctx: StepContext, engine: sa.Engine) -> None:
-    """Let the database's ``<database>_reader`` role (made by deploy-databases) read the schema."""
+def init_mirror(ctx: StepContext) -> None:
+    """Create the mirror schema ``mirror_schema`` (and its bookkeeping tables) in the database of
+    ``mirror_connector``: the schema nomajde-daily-sync writes, which the sync never creates itself.
+    An empty ``mirror_connector`` skips the step (no mirror)."""
+    from airflow_provider_nomasx1.collectors.sync import ensure_mirror_refresh
+
+    conn_id = ctx.param("mirror_connector")
+    if not conn_id:
+        ctx.result.message = "no mirror_connector: no mirror schema created"
+        ctx.log.info(ctx.result.message)
+        return
+    schema = checked(ctx.param("mirror_schema") or "", "param mirror_schema")
+    engine = ctx.hook("mirror_connector", "target").engine
+    created = ensure_mirror_refresh(engine, schema, conn_id=conn_id, create_schema=True)
+    ctx.result.message = f"mirror schema {schema} {'created' if created else 'left unchanged'} (connection {conn_id})"
+    ctx.log.info(ctx.result.message)
+    _grant_reader(ctx, engine, schema)
+
+
+def _grant_reader(ctx: StepContext, engine: sa.Engine, schema_name: str | None = None) -> None:
+    """Let the database's ``<database>_reader`` role (made by deploy-databases) read the schema
+    (``schema_name``, default the step's target schema)."""
+    schema_name = schema_name or ctx.schema
     with engine.begin() as conn:
         reader = pgadmin.reader_role(conn.execute(sa.text("SELECT current_database()")).scalar())
         if not pgadmin.role_exists(conn, reader):
             return
-        schema, role = quote(ctx.schema, "schema"), quote(reader, "role")
+        schema, role = quote(schema_name, "schema"), quote(reader, "role")
         conn.execute(sa.text(f"GRANT USAGE ON SCHEMA {schema} TO {role}"))
         conn.execute(sa.text(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}"))
         conn.execute(sa.text(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT ON TABLES TO {role}"))
-    ctx.log.info("read access to schema %s granted to %s", ctx.schema, reader)
+    ctx.log.info("read access to schema %s granted to %s", schema_name, reader)
 
 
 def upgrade_schema(ctx: StepContext) -> None:

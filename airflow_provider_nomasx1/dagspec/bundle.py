@@ -46,7 +46,9 @@ def build_bundle(jobs_dir: Path, tenants_dir: Path | None = None) -> tuple[dict[
             try:
                 dag = build_dag(spec, tenant)
             except Exception as exc:  # an Airflow-level rejection of a spec that validated
-                problems.append(SpecProblem(jobs_dir / f"{spec.dag_id}.yaml", "", f"{type(exc).__name__}: {exc}"))
+                stamped = f" (stamped for tenant {tenant.name!r})" if tenant else ""
+                reason = f"{type(exc).__name__}: {exc}{stamped}"
+                problems.append(SpecProblem(jobs_dir / f"{spec.dag_id}.yaml", "", reason))
                 continue
             dags[dag_id_for(spec, tenant)] = dag
     root = jobs_dir.parent

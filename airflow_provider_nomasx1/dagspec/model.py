@@ -7,12 +7,16 @@ setting, and callables are resolved here so that a wrong path fails at parse tim
 
 from __future__ import annotations
 
+import functools
+import json
 import pkgutil
 import re
 import zoneinfo
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from airflow_provider_nomasx1.collectors.sync_spec import SqlCopySpec
 
 FAMILIES = (
     "install",
@@ -65,7 +69,10 @@ _CALLABLE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Unknown keys are errors, and values keep their YAML type: ``retries: true`` is not 1,
+    ``enabled: "yes"`` is not true (pydantic's strict mode)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class ParamSpec(_Strict):
@@ -100,40 +107,41 @@ class ParamSpec(_Strict):
         )
         return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
 
-
-_IDENT = r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$"
-
-
-class SqlCopySpec(_Strict):
-    """A table copy step (``sql_copy:``), run by the SqlCopyOperator; see docs/sync.md."""
-
-    source_table: str = Field(pattern=_IDENT, description="JDE table, e.g. F0005")
-    source_schema: str = Field(
-        pattern=_IDENT, description="JDE data source of the schema map (control, data_dictionary...) or a schema"
-    )
-    target_table: str | None = Field(default=None, pattern=_IDENT)
-    mode: Literal["overwrite", "append", "upsert"] = "overwrite"
-    key: list[str] = Field(default_factory=list)
-    type_coercion: Literal["none", "jde"] = "jde"
-    decimal_mode: Literal["truncate", "preserve"] = "truncate"
-    strip_both_columns: list[str] = Field(default_factory=list)
-    columns: list[str] = Field(default_factory=list)
-    filter: str | None = None
-    allow_empty: bool = False
-
-    @field_validator("key", "strip_both_columns", "columns")
-    @classmethod
-    def _identifiers(cls, value: list[str]) -> list[str]:
-        bad = [v for v in value if not re.match(_IDENT, v)]
-        if bad:
-            raise ValueError(f"not plain column names: {bad}")
-        return value
+    def problem(self, value: Any) -> str | None:
+        """Why ``value`` would be refused for this param, or None; the JSON-schema check Airflow's
+        ``Param`` runs on a trigger, done at parse time for defaults, step overrides and tenants."""
+        return param_problem(self.schema_kwargs(), value)
 
     @model_validator(mode="after")
-    def _upsert_needs_key(self) -> SqlCopySpec:
-        if self.mode == "upsert" and not self.key:
-            raise ValueError("mode 'upsert' needs a key (the target columns to match on)")
+    def _default_fits(self) -> ParamSpec:
+        # None: no default, the trigger form asks for a value
+        reason = None if self.default is None else self.problem(self.default)
+        if reason:
+            raise ValueError(f"default {self.default!r}: {reason}")
         return self
+
+
+def param_problem(schema: dict[str, Any], value: Any) -> str | None:
+    """The first JSON-schema error of ``value`` (format checks included, as Airflow does), or None."""
+    import jsonschema
+
+    validator = _validator(json.dumps(schema, sort_keys=True))
+    if validator.is_valid(value):
+        return None
+    return jsonschema.exceptions.best_match(validator.iter_errors(value)).message
+
+
+@functools.lru_cache(maxsize=512)
+def _validator(schema_json: str) -> Any:
+    """One validator per distinct param schema (the common params repeat in every job)."""
+    import jsonschema
+
+    schema = json.loads(schema_json)
+    return jsonschema.validators.validator_for(schema)(schema, format_checker=jsonschema.FormatChecker())
+
+
+#: how a step starts once the step before it has finished (Airflow trigger rules)
+TriggerRule = Literal["all_success", "all_done"]
 
 
 class StepSpec(_Strict):
@@ -148,6 +156,11 @@ class StepSpec(_Strict):
     writes: list[str] = Field(default_factory=list, description="target tables, for docs and audit")
     lock: bool = Field(default=True, description="take the (apps_id, job) lock on the target database")
     audit: bool = Field(default=True, description="write the step's collect_audit row")
+    trigger_rule: TriggerRule = Field(
+        default="all_success",
+        description="all_success: run only when the step before succeeded; all_done: run whatever its "
+        "outcome (independent steps, e.g. the tables of a mirror); the run still fails if a step failed",
+    )
 
     @field_validator("id")
     @classmethod
@@ -237,11 +250,7 @@ class JobSpec(_Strict):
     def _check_cron(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        from croniter import croniter
-
-        if not croniter.is_valid(value):
-            raise ValueError(f"{value!r} is not a valid cron expression (five fields, e.g. '30 2 * * *')")
-        return value
+        return check_cron(value)
 
     @field_validator("params", mode="before")
     @classmethod
@@ -267,4 +276,47 @@ class JobSpec(_Strict):
             unknown = sorted(set(step.params) - set(self.params))
             if unknown:
                 raise ValueError(f"step {step.id!r} overrides param(s) {unknown} that the job does not declare")
+            for name, value in step.params.items():
+                reason = self.params[name].problem(value)
+                if reason:
+                    raise ValueError(f"step {step.id!r} overrides param {name!r} with {value!r}: {reason}")
         return self
+
+
+#: a cron must fire at least once within this many years (``0 3 31 2 *`` never does)
+CRON_HORIZON_YEARS = 5
+
+
+def check_cron(value: str) -> str:
+    """``value`` when it is a five-field cron that fires within :data:`CRON_HORIZON_YEARS` years.
+
+    Uses croniter, the library Airflow's cron timetables run on, so that what passes here is a
+    schedule Airflow accepts and that really runs.
+    """
+    reason = _cron_problem(value)
+    if reason:
+        raise ValueError(reason)
+    return value
+
+
+@functools.lru_cache(maxsize=256)
+def _cron_problem(value: str) -> str | None:
+    """Why ``value`` is not a schedule (cached: the same crons recur across jobs and tenants)."""
+    import datetime as dt
+
+    from croniter import CroniterBadDateError, croniter
+
+    example = "five fields, e.g. '30 2 * * *'"
+    if not croniter.is_valid(value):
+        return f"{value!r} is not a valid cron expression ({example})"
+    cron = croniter(value, dt.datetime(2024, 1, 1), max_years_between_matches=CRON_HORIZON_YEARS)
+    if len(cron.expanded) != 5:
+        return f"{value!r} has {len(cron.expanded)} fields: Airflow takes {example}"
+    try:
+        cron.get_next(dt.datetime)
+    except CroniterBadDateError:
+        return (
+            f"{value!r} never fires (no date matches within {CRON_HORIZON_YEARS} years): check the "
+            "day of month against the month (e.g. February has no 30th or 31st)"
+        )
+    return None
