@@ -24,6 +24,8 @@ ALERT_CALLBACK = "airflow_provider_nomasx1.dagspec.alerts.long_run_alert"
 #: families whose jobs create their target schema: a missing schema is not an error for them (the
 #: install jobs create nomasx1's and the mirror's; the sync never creates one, docs/sync.md)
 SCHEMA_CREATING_FAMILIES = frozenset({"install"})
+#: families whose jobs work on no application's data: apps_id only keys their lock, so it need not be registered
+APPLICATION_FREE_FAMILIES = frozenset({"install", "maintenance"})
 
 
 def dag_id_for(spec: JobSpec, tenant: TenantSpec | None) -> str:
@@ -98,6 +100,7 @@ def _step_operator(spec: JobSpec, step: StepSpec) -> Nomasx1StepOperator:
         "audit": step.audit,
         "trigger_rule": step.trigger_rule,
         "creates_schema": spec.family in SCHEMA_CREATING_FAMILIES,
+        "needs_application": spec.family not in APPLICATION_FREE_FAMILIES,
         "doc_md": step.description,
     }
     if step.sql_copy is not None:

@@ -97,6 +97,8 @@ class Nomasx1StepOperator(BaseOperator):
     :param audit: write the step's `collect_audit` row.
     :param creates_schema: the job creates its target schema (install jobs): a missing schema is
         not an error.
+    :param needs_application: the job works on the application's data, so ``apps_id`` must be
+        registered (install and maintenance jobs use it only for their lock).
     """
 
     template_fields: Sequence[str] = ("step_params",)
@@ -113,10 +115,12 @@ class Nomasx1StepOperator(BaseOperator):
         lock_timeout_s: float = 3600,
         step_options: dict[str, Any] | None = None,
         creates_schema: bool = False,
+        needs_application: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.creates_schema = creates_schema
+        self.needs_application = needs_application
         self.step_options = step_options or {}
         self.callable_path = callable_path
         self.step_params = step_params or {}
@@ -200,6 +204,7 @@ class Nomasx1StepOperator(BaseOperator):
                 release=self._release_policy(ti, attempt),
                 lease_grace_s=self._lease_grace_s(),
                 creates_schema=self.creates_schema,
+                needs_application=self.needs_application,
             )
             raise_if_steps_failed(self, context)  # the last of independent steps: an earlier failure fails the run
             return outcome
@@ -219,12 +224,14 @@ def run_step(
     release: ReleasePolicy | None = None,
     lease_grace_s: float = DEFAULT_GRACE_S,
     creates_schema: bool = False,
+    needs_application: bool = True,
 ) -> dict[str, Any]:
     """Run one collector under its run's lease and the job's step lock, with its audit row; usable
     without Airflow (CLI, tests).
 
     Nothing is written before ``apps_id`` and the target are checked (:func:`check_run_target`;
-    ``creates_schema``: the job creates its schema, as the install jobs do). With ``lock`` the run
+    ``creates_schema``: the job creates its schema, as the install jobs do; ``needs_application``:
+    the application must be registered). With ``lock`` the run
     lease is taken or re-entered first (waiting for another run of the job on the application,
     see :mod:`airflow_provider_nomasx1.run_lease`), then the audit row says ``running`` and the
     step holds the advisory lock while it runs. ``release`` says when the lease is given back
@@ -236,7 +243,9 @@ def run_step(
     target_engine = ctx.target().engine if (lock or audit) else None
     if target_engine is not None:
         conn_id = str(ctx.param("target_connector"))
-        check_run_target(target_engine, ctx.schema, apps_id, conn_id, creates_schema=creates_schema)
+        check_run_target(
+            target_engine, ctx.schema, apps_id if needs_application else None, conn_id, creates_schema=creates_schema
+        )
     auditor = CollectAudit(target_engine, ctx.schema, ctx.log) if audit else None
     lease = None
     if lock:
