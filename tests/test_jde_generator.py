@@ -344,10 +344,10 @@ def test_julian_dates_and_times_are_valid(tiny: tuple[sa.Engine, GenerationSumma
         values = [r[0] for r in q(engine, f"SELECT DISTINCT {column} FROM {schema}.{table}")]
         for value in values:
             if column.endswith("upmt") or column == "shupmt":
-                from_hhmmss(value)
+                from_hhmmss(value, strict=True)  # raises on an impossible HHMMSS
                 times += 1
             else:
-                day = from_julian(value)  # raises on an invalid CYYDDD
+                day = from_julian(value, strict=True)  # raises on an invalid CYYDDD
                 assert day is None or dt.date(1990, 1, 1) <= day <= AS_OF + dt.timedelta(days=400), (column, value)
                 dates += 1
     assert times > 10 and dates > 50

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from jde_rule_cases import HHMMSS_CASES, HHMMSS_TEXT_CASES, JULIAN_CASES, JULIAN_TEXT_CASES
 
+from airflow_provider_nomasx1.collectors.extract import count_impossible_dates, create_session_functions
 from airflow_provider_nomasx1.errors import Nomasx1Error
 from airflow_provider_nomasx1.jde.julian import (
     MAX_DATE,
@@ -16,8 +18,12 @@ from airflow_provider_nomasx1.jde.julian import (
     date_to_julian_sql,
     from_hhmmss,
     from_julian,
+    hhmmss_impossible_sql,
     hhmmss_to_time_sql,
+    is_impossible_hhmmss,
+    is_impossible_julian,
     is_julian,
+    julian_impossible_sql,
     julian_to_date_sql,
     to_datetime,
     to_hhmmss,
@@ -99,17 +105,18 @@ def test_every_day_of_four_centuries_round_trips() -> None:
     ],
 )
 def test_invalid_julian_values_are_rejected(bad: object) -> None:
+    # issue 10 item 4: an impossible value is no date (None) under the rule; strict=True rejects it
     with pytest.raises(JdeValueError) as err:
-        from_julian(bad)
+        from_julian(bad, strict=True)
     assert repr(bad) in str(err.value) or "Julian" in str(err.value)
     assert not is_julian(bad)
 
 
 def test_julian_error_is_a_value_error_and_names_the_problem() -> None:
     with pytest.raises(ValueError, match=r"day of year 367 does not exist in 2024 \(1\.\.366\)"):
-        from_julian(124367)
+        from_julian(124367, strict=True)
     with pytest.raises(Nomasx1Error):
-        from_julian(-5)
+        from_julian(-5, strict=True)
 
 
 def test_to_julian_range_and_type() -> None:
@@ -153,7 +160,7 @@ def test_every_second_of_a_day_round_trips() -> None:
 @pytest.mark.parametrize("bad", [-1, 240000, 236000, 235960, 6000, 60, 99, 1000000, 93015.5, None, "93015"])
 def test_invalid_hhmmss_values_are_rejected(bad: object) -> None:
     with pytest.raises(JdeValueError, match="HHMMSS"):
-        from_hhmmss(bad)
+        from_hhmmss(bad, strict=True)
 
 
 def test_to_datetime_combines_date_and_time_columns() -> None:
@@ -169,7 +176,7 @@ def test_sql_helpers_reject_unsafe_operands() -> None:
         julian_to_date_sql("rleffdate", dialect="db2")
     assert "TO_DATE" in julian_to_date_sql("RLEFFDATE", dialect="oracle")
     assert "YYYYDDD" in date_to_julian_sql("d", dialect="oracle")
-    assert "3600" in hhmmss_to_time_sql("SHUPMT", dialect="oracle")
+    assert "LPAD(TO_CHAR(SHUPMT), 6, '0')" in hhmmss_to_time_sql("SHUPMT", dialect="oracle")
 
 
 def test_sql_helpers_agree_with_python(pg_engine: sa.Engine) -> None:
@@ -190,3 +197,106 @@ def test_sql_helpers_agree_with_python(pg_engine: sa.Engine) -> None:
         assert day == from_julian(v)
         assert back == int(v)  # NULL (no date) goes back to 0
         assert clock == from_hhmmss(t)
+
+
+# --- issue 10 item 4: one rule, one table of cases, every spelling ------------------------------
+
+
+@pytest.mark.parametrize(("value", "day", "impossible"), JULIAN_CASES, ids=[repr(c[0]) for c in JULIAN_CASES])
+def test_python_julian_rule_follows_the_case_table(value: object, day: dt.date | None, impossible: bool) -> None:
+    assert from_julian(value) == day
+    assert is_impossible_julian(value) is impossible
+    assert is_julian(value) is not impossible
+    if impossible:
+        with pytest.raises(JdeValueError, match="Invalid JDE Julian date"):
+            from_julian(value, strict=True)
+    else:
+        assert from_julian(value, strict=True) == day
+
+
+@pytest.mark.parametrize(("value", "clock", "impossible"), HHMMSS_CASES, ids=[repr(c[0]) for c in HHMMSS_CASES])
+def test_python_hhmmss_rule_follows_the_case_table(value: object, clock: dt.time | None, impossible: bool) -> None:
+    assert from_hhmmss(value) == clock
+    assert is_impossible_hhmmss(value) is impossible
+    if impossible:
+        with pytest.raises(JdeValueError, match="Invalid JDE HHMMSS time"):
+            from_hhmmss(value, strict=True)
+    else:
+        assert from_hhmmss(value, strict=True) == clock
+
+
+def test_null_and_non_numbers() -> None:
+    assert from_hhmmss(None) is None and not is_impossible_hhmmss(None)  # SQL NULL -> NULL
+    assert not is_impossible_julian(None) and not is_impossible_julian(0)
+    for not_a_number in (True, "124001", dt.date(2024, 1, 1)):  # a caller's mistake, not JDE data
+        with pytest.raises(JdeValueError, match="expected a number"):
+            from_julian(not_a_number)
+        with pytest.raises(JdeValueError, match="expected a number"):
+            is_impossible_hhmmss(not_a_number)
+
+
+def test_to_datetime_with_an_impossible_part_is_none() -> None:
+    assert to_datetime(123366, 93015) is None
+    assert to_datetime(124001, 240000) is None
+    with pytest.raises(JdeValueError, match="235959"):
+        to_datetime(124001, 240000, strict=True)
+    assert to_datetime(124001, 0) == dt.datetime(2024, 1, 1)
+
+
+def _text_cases() -> tuple[list[tuple[str, object, bool]], list[tuple[str, object, bool]]]:
+    dates = [(str(v), day, bad) for v, day, bad in JULIAN_CASES] + JULIAN_TEXT_CASES
+    times = [(str(v), clock, bad) for v, clock, bad in HHMMSS_CASES] + HHMMSS_TEXT_CASES
+    return dates, times
+
+
+def test_session_functions_follow_the_case_table(pg_engine: sa.Engine) -> None:
+    """pg_temp.jde_date / jde_time (the security collection's readers) on real PostgreSQL, the
+    impossible-date counter of a TEMP table, and the functions stay inlined (one expression)."""
+    dates, times = _text_cases()
+    raw = pg_engine.raw_connection()
+    try:
+        cur = raw.driver_connection.cursor()
+        create_session_functions(cur)
+        cur.execute("CREATE TEMP TABLE src_cases (n int, d text, t text, junk text)")
+        rows = [(n, v, None, None) for n, (v, _, _) in enumerate(dates)]
+        rows += [(1000 + n, None, v, "0") for n, (v, _, _) in enumerate(times)]
+        cur.executemany("INSERT INTO src_cases VALUES (%s, %s, %s, %s)", rows)
+        got = dict(cur.execute("SELECT n, pg_temp.jde_date(d) FROM src_cases WHERE n < 1000").fetchall())
+        assert got == {n: day for n, (_, day, _) in enumerate(dates)}
+        got = dict(cur.execute("SELECT n - 1000, pg_temp.jde_time(t) FROM src_cases WHERE n >= 1000").fetchall())
+        assert got == {n: clock for n, (_, clock, _) in enumerate(times)}
+        counts = count_impossible_dates(cur, "src_cases", ["d", "junk"])
+        assert counts == {"d": sum(bad for _, _, bad in dates), "junk": 0}
+        assert counts["d"] == 8  # 123366, 125000, 200366, 124999, -1, -124001, 1124001, 124060.5
+        plan = "\n".join(r[0] for r in cur.execute("EXPLAIN VERBOSE SELECT pg_temp.jde_date(d) FROM src_cases"))
+        assert "jde_date" not in plan and "make_date" in plan, plan  # inlined, not called per row
+    finally:
+        raw.close()
+
+
+def test_numeric_sql_helpers_follow_the_case_table(pg_engine: sa.Engine) -> None:
+    """The generic numeric spellings (any numeric column, fractions and 7 digits included)."""
+    with pg_engine.connect() as conn:
+        conn.exec_driver_sql("CREATE TEMP TABLE c (n int, d numeric, t numeric)")
+        conn.execute(
+            sa.text("INSERT INTO c VALUES (:n, :d, :t)"),
+            [{"n": n, "d": v, "t": None} for n, (v, _, _) in enumerate(JULIAN_CASES)]
+            + [{"n": 1000 + n, "d": None, "t": v} for n, (v, _, _) in enumerate(HHMMSS_CASES)],
+        )
+        rows = conn.exec_driver_sql(
+            f"SELECT n, {julian_to_date_sql('d')}, {julian_impossible_sql('d')}, {hhmmss_to_time_sql('t')}, "
+            f"{hhmmss_impossible_sql('t')} FROM c ORDER BY n"
+        ).all()
+    for n, day, bad_day, clock, bad_clock in rows:
+        if n < 1000:
+            assert (day, bad_day) == JULIAN_CASES[n][1:], JULIAN_CASES[n]
+        else:
+            assert (clock, bad_clock) == HHMMSS_CASES[n - 1000][1:], HHMMSS_CASES[n - 1000]
+
+
+def test_oracle_spellings_hold_the_rule() -> None:
+    day = julian_to_date_sql("RLEFFDATE", dialect="oracle")
+    assert "MOD(RLEFFDATE, 1000) BETWEEN 1 AND 365" in day and "MOD((1900 + TRUNC(RLEFFDATE / 1000)), 400) = 0" in day
+    assert "RLEFFDATE = TRUNC(RLEFFDATE)" in day and "BETWEEN 1 AND 999999" in day
+    clock = hhmmss_to_time_sql("SHUPMT", dialect="oracle")
+    assert "MOD(SHUPMT, 10000) < 6000" in clock and "MOD(SHUPMT, 100) < 60" in clock and "BETWEEN 0 AND 235959" in clock

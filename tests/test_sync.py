@@ -7,9 +7,12 @@ scope), each test gets a fresh target database. The source is read through a Jde
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import logging
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,10 +21,12 @@ import threading
 import time
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import psycopg
 import pytest
 import sqlalchemy as sa
+import yaml
 from sqlalchemy.engine import URL
 
 from airflow_provider_nomasx1 import testing
@@ -36,6 +41,7 @@ from airflow_provider_nomasx1.context import StepContext
 from airflow_provider_nomasx1.demo.jde_generator import generate
 from airflow_provider_nomasx1.errors import ConfigurationError, SourceUnavailableError
 from airflow_provider_nomasx1.hooks.jde import JdeHook
+from airflow_provider_nomasx1.jde.julian import from_julian
 
 LOG = logging.getLogger("test_sync")
 AS_OF = dt.date(2025, 6, 30)
@@ -141,7 +147,10 @@ def source(source_url: URL, monkeypatch: pytest.MonkeyPatch) -> Iterator[JdeHook
     hook.dispose()
 
 
-def _copy(source: JdeHook, engine: sa.Engine, **options: object) -> sync.CopyReport:
+def _copy(source: JdeHook, engine: sa.Engine, *, create_schema: bool = True, **options: object) -> sync.CopyReport:
+    if create_schema:  # as deploy-databases does for the mirror: the sync never creates its schema
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {T}"))
     options.setdefault("source_schema", "control")
     options.setdefault("source_table", "F0005")
     return copy_table(source, engine, T, CopySpec.from_options(options), log=LOG, run_id="run-1")
@@ -204,9 +213,14 @@ def test_char_trim_and_julian_edges(source: JdeHook, pg_engine: sa.Engine) -> No
     assert ("\U0001f600" * 16, "\U0001f600" * 20) in {r[1:] for r in got}  # 64+ bytes: not cut
     dates = dict(_rows(pg_engine, f"SELECT drky::int, drupmj FROM {T}.f0005 WHERE drrt = 'JD'"))
     for n, value in enumerate(_julian_edges(), start=1):
-        # CYYDDD: year 1900 + CYY, day of year DDD; days past the year's end run on into the next year
-        expected = None if value == 0 else dt.date(1900 + value // 1000, 1, 1) + dt.timedelta(value % 1000 - 1)
-        assert dates[n] == expected, value
+        # CYYDDD: year 1900 + CYY, day of year DDD; issue 10 item 4: a day that does not exist in its
+        # year (0, past the year's end) is no date (NULL), counted; it no longer runs on into the next year
+        day = value % 1000
+        days = 366 if calendar.isleap(1900 + value // 1000) else 365
+        expected = dt.date(1900 + value // 1000, 1, 1) + dt.timedelta(day - 1) if 1 <= day <= days else None
+        assert dates[n] == expected == from_julian(value), value
+    # 143 years (CYY % 7 == 0) with 4 impossible days each (0, 366 or 367 twice, 999); 0 alone is no date
+    assert report.impossible == {"drupmj": 143 * 4 - 1}
     assert dates[1 + _julian_edges().index(124060)] == dt.date(2024, 2, 29)
     assert dates[1 + _julian_edges().index(100060)] == dt.date(2000, 2, 29)
     assert dates[1 + _julian_edges().index(200060)] == dt.date(2100, 3, 1)
@@ -368,11 +382,44 @@ def test_sync_table_step(source: JdeHook, pg_engine: sa.Engine) -> None:
         hook_factory=factory,
         step_options={"source_schema": "control", "source_table": "F0005", "strip_both_columns": ["DRKY"]},
     )
+    with pg_engine.begin() as conn:
+        conn.execute(sa.text("CREATE SCHEMA mirror1"))  # the sync never creates its schema
     sync_table(ctx)
     assert ctx.result.rows == {"f0005": 94}
     assert "copied 94" in ctx.result.message
     assert _rows(pg_engine, "SELECT rows, run_id FROM mirror1.mirror_refresh WHERE table_name = 'f0005'") == [
         (94, "manual__1")
+    ]
+
+
+def test_impossible_dates_and_times_are_null_and_counted(
+    source: JdeHook, pg_engine: sa.Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 10 item 4: an impossible HHMMSS (999999) is written as NULL, counted per column in the
+    step's message, details and log, in the same copy (no second pass)."""
+
+    class Target:
+        engine = pg_engine
+
+    ctx = StepContext(
+        dag_id="nomajde-daily-sync",
+        step="F0005",
+        run_id="manual__2",
+        params={"source_connector": "jdedwards", "target_connector": "nomajde", "target_schema": T},
+        log=LOG,
+        hook_factory=lambda role, conn_id: source if role == "jde" else Target(),
+        step_options={"source_schema": "faulty", "source_table": "F0005"},
+    )
+    with pg_engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {T}"))
+    with caplog.at_level(logging.WARNING, logger=LOG.name):
+        sync_table(ctx)
+    assert ctx.result.rows == {"f0005": FAULT_ROWS}
+    assert ctx.result.details["impossible_values"] == {"drupmj": 0, "drupmt": 1}
+    assert ctx.result.message.endswith("; impossible JDE dates/times written as NULL: drupmt 1")
+    assert "1 impossible JDE time value(s) in drupmt written as NULL" in caplog.text
+    assert _rows(pg_engine, f"SELECT drky, drupmj, drupmt FROM {T}.f0005 WHERE drupmt IS NULL") == [
+        (f"{FAULT_ROWS:>10}", dt.date(2025, 1, 1), None)
     ]
 
 
@@ -407,13 +454,17 @@ class _Reader(threading.Thread):
 def test_late_failure_keeps_previous_snapshot(source: JdeHook, pg_engine: sa.Engine, pg_url: URL) -> None:
     good = "drupmt <> 999999"
     _copy(source, pg_engine, source_schema="faulty", filter=good)
+    # the last source row holds HHMMSS 999999, an impossible time: NULL under the rule of issue 10
+    # item 4 (it used to fail make_time); a target constraint refusing NULL makes it fail late now
+    with pg_engine.begin() as conn:
+        conn.execute(sa.text(f"ALTER TABLE {T}.f0005 ADD CONSTRAINT drupmt_known CHECK (drupmt IS NOT NULL)"))
     before = _checksum(pg_engine)
     assert before[0] == FAULT_ROWS - 1
     reader = _Reader(pg_url, f"{T}.f0005")
     reader.start()
     try:
-        # the last source row holds HHMMSS 999999: make_time fails after ~30k rows were streamed
-        with pytest.raises(psycopg.errors.DatetimeFieldOverflow, match="out of range"):
+        # the stage (LIKE the target, constraints included) refuses it after ~30k rows were streamed
+        with pytest.raises(psycopg.errors.CheckViolation, match="drupmt_known"):
             _copy(source, pg_engine, source_schema="faulty")
         _copy(source, pg_engine, source_schema="faulty", filter=good)  # a successful swap under the reader
     finally:
@@ -504,3 +555,194 @@ def test_killed_process_keeps_previous_snapshot(source: JdeHook, pg_engine: sa.E
     report = _copy(source, pg_engine, source_schema="faulty", filter="drupmt <> 999999")
     assert report.target_rows == FAULT_ROWS - 1
     assert _rows(pg_engine, "SELECT to_regclass(:t)", t=f"{T}.f0005__stage") == [(None,)]
+
+
+# --- one model for the spec check and the run ----------------------------------------------------
+
+#: sql_copy blocks the run refuses and the spec check must refuse too (the same model): reason expected
+REFUSED_COPY_OPTIONS = [
+    ({"filter": "drsy = '55'; drop table x"}, "without ';' or comments"),
+    ({"filter": "drsy = '55' -- all"}, "without ';' or comments"),
+    ({"filter": "  "}, "non-empty SQL condition"),
+    ({"target_table": "t" * 57}, "too long: at most 56 bytes"),
+    ({"source_table": "F" * 57}, "too long: at most 56 bytes"),
+    ({"target_table": "f0005__stage"}, "may not end in '__stage'"),
+    ({"target_table": "mirror_refresh"}, "a table the sync keeps itself"),
+    ({"key": ["drsy"], "columns": ["drrt", "drky"]}, "must be among the copied columns"),
+    ({"columns": ["drky", "DRKY"]}, "listed twice"),
+    ({"allow_empty": "yes"}, 'must be true or false, not "yes"'),
+    ({"key": "drsy"}, 'must be a list, not "drsy"'),
+]
+
+
+@pytest.mark.parametrize(("change", "reason"), REFUSED_COPY_OPTIONS)
+def test_run_and_spec_check_refuse_the_same_copy_options(tmp_path: Path, change: dict, reason: str) -> None:
+    from airflow_provider_nomasx1.dagspec.loader import SpecFileError, read_spec
+
+    options = {"source_schema": "control", "source_table": "F0005", **change}
+    with pytest.raises(ConfigurationError, match=re.escape(reason)):
+        CopySpec.from_options(options)
+    spec = {
+        "dag_id": "nomasx1-copy-1",
+        "family": "sync",
+        "display_name": "copy",
+        "description": "one copy",
+        "steps": [{"id": "COPY", "sql_copy": options}],
+    }
+    path = tmp_path / "nomasx1-copy-1.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    with pytest.raises(SpecFileError) as info:
+        read_spec(path)
+    [problem] = info.value.problems
+    assert problem.key.startswith("steps[0].sql_copy") and reason in problem.reason, problem
+
+
+def test_copy_spec_built_directly_is_checked_by_the_model() -> None:
+    with pytest.raises(ConfigurationError, match="without ';' or comments"):
+        CopySpec(source_table="F0005", source_schema="control", filter="1=1; drop table x")
+    spec = CopySpec.from_options({"source_schema": "control", "source_table": "F0005", "columns": ["DRKY"]})
+    assert spec.target_table == "f0005" and spec.columns == ("drky",)
+
+
+# --- the target schema must exist ----------------------------------------------------------------
+
+
+def test_missing_target_schema_fails_and_creates_nothing(source: JdeHook, pg_engine: sa.Engine) -> None:
+    class Target:
+        engine = pg_engine
+
+    ctx = StepContext(
+        dag_id="nomajde-daily-sync",
+        step="SYNC_F0005",
+        run_id="manual__typo",
+        params={"source_connector": "jdedwards", "target_connector": "nomajde", "target_schema": "nomajdx"},
+        log=LOG,
+        hook_factory=lambda role, conn_id: source if role == "jde" else Target(),
+        step_options={"source_schema": "control", "source_table": "F0005"},
+    )
+    with pytest.raises(ConfigurationError) as info:
+        sync_table(ctx)
+    message = str(info.value)
+    assert "mirror schema 'nomajdx' does not exist" in message
+    assert f"database {pg_engine.url.database!r} of connection 'nomajde'" in message
+    assert "deploy-databases" in message and 'CREATE SCHEMA "nomajdx"' in message
+    assert "nomasx1-init-schema-1" not in message  # the nomasx1 install job does not make a mirror
+    assert _rows(pg_engine, "SELECT count(*) FROM pg_namespace WHERE nspname = 'nomajdx'") == [(0,)]
+    with pytest.raises(ConfigurationError, match="mirror schema 'tgt' does not exist"):
+        _copy(source, pg_engine, create_schema=False)  # the engine itself, without a step context
+    assert _rows(pg_engine, f"SELECT count(*) FROM pg_namespace WHERE nspname = '{T}'") == [(0,)]
+
+
+def test_deploy_databases_creates_the_mirror_schema(pg_engine: sa.Engine) -> None:
+    from airflow_provider_nomasx1.collectors import db
+
+    class Target:
+        engine = pg_engine
+
+    ctx = StepContext(
+        dag_id="deploy-databases",
+        step="INIT_MIRROR_NOMAJDE",
+        run_id="manual__deploy",
+        params={"mirror_connector": "nomajde", "mirror_schema": "nomajde"},
+        log=LOG,
+        hook_factory=lambda role, conn_id: Target(),
+    )
+    db.init_mirror(ctx)
+    assert ctx.result.message == "mirror schema nomajde created (connection nomajde)"
+    tables = _rows(pg_engine, "SELECT tablename FROM pg_tables WHERE schemaname = 'nomajde' ORDER BY 1")
+    assert ("collect_audit",) in tables and ("mirror_refresh",) in tables
+    db.init_mirror(ctx)
+    assert ctx.result.message == "mirror schema nomajde left unchanged (connection nomajde)"
+
+
+# --- the seven tables are independent (through Airflow) --------------------------------------------
+
+
+def _sync_bundle(folder: Path) -> Path:
+    """The shipped bundle with the sync's retries off (a failed table is final at once)."""
+    from airflow_provider_nomasx1.resources import bundle_dir
+
+    shutil.copytree(bundle_dir(), folder, ignore=shutil.ignore_patterns("__pycache__"))
+    spec = folder / "jobs" / "nomajde-daily-sync.yaml"
+    text = spec.read_text()
+    assert "\nretries: 2\n" in text
+    spec.write_text(text.replace("\nretries: 2\n", "\nretries: 0\n"))
+    return folder
+
+
+def test_one_failing_table_does_not_stop_the_others(pg_server: URL, airflow_db: str, tmp_path: Path) -> None:
+    source, mirror = testing.create_database(pg_server, "jde_sync_e2e"), testing.create_database(pg_server, "nomajde")
+    src, engine = sa.create_engine(source), sa.create_engine(mirror)
+    folder = _sync_bundle(tmp_path / "bundle")
+    tables = ("f0004", "f0005", "f9200", "f9202", "f9210", "f9860", "f9865")
+    try:
+        generate(source, profile="tiny", seed=1, as_of=AS_OF)
+        with engine.begin() as conn:
+            conn.execute(sa.text("CREATE SCHEMA nomajde"))  # as deploy-databases does
+        env = testing.connection_env("jdedwards", source, conn_type="jdedwards", db_type="postgres")
+        env |= testing.connection_env("nomajde", mirror)
+        first = testing.run_bundled_dag("nomajde-daily-sync", env=env, dag_folder=folder)
+        assert first.state == "success", first
+        f0004_before = _checksum_of(engine, "nomajde.f0004")
+        assert f0004_before[0] > 0
+
+        with src.begin() as conn:
+            conn.execute(sa.text("DELETE FROM ps920ctl.f0004"))  # an empty source table is refused
+        second = testing.run_bundled_dag("nomajde-daily-sync", env=env, dag_folder=folder)
+        assert second.state == "failed", second
+        assert second.tasks["SYNC_F0004"] == "failed"
+        assert all(second.tasks[f"SYNC_{t.upper()}"] == "success" for t in tables[1:-1]), second.tasks
+        assert second.tasks["SYNC_F9865"] == "failed"  # its copy done, then it fails the run (see below)
+        refreshed = dict(_rows(engine, "SELECT table_name, run_id FROM nomajde.mirror_refresh"))
+        assert {t: refreshed[t] for t in tables} == {"f0004": first.run_id, **{t: second.run_id for t in tables[1:]}}
+        assert _checksum_of(engine, "nomajde.f0004") == f0004_before  # the previous mirror kept
+        audit = dict(
+            _rows(
+                engine,
+                "SELECT step, status || ': ' || coalesce(message, '') FROM nomajde.collect_audit WHERE run_id = :r",
+                r=second.run_id,
+            )
+        )
+        assert audit["SYNC_F0004"].startswith("failed: EmptySourceError: JDE table ps920ctl.f0004 is empty")
+        assert all(audit[f"SYNC_{t.upper()}"].startswith("success") for t in tables[1:]), audit
+
+        typo = testing.run_bundled_dag(
+            "nomajde-daily-sync", env=env, dag_folder=folder, conf={"target_schema": "nomajdx"}
+        )
+        assert typo.state == "failed" and set(typo.tasks.values()) == {"failed"}, typo
+        assert _rows(engine, "SELECT count(*) FROM pg_namespace WHERE nspname = 'nomajdx'") == [(0,)]
+    finally:
+        src.dispose()
+        engine.dispose()
+        testing.drop_database(source)
+        testing.drop_database(mirror)
+
+
+def _checksum_of(engine: sa.Engine, table: str) -> tuple[int, str]:
+    digest = "md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), ''))"
+    return _rows(engine, f"SELECT count(*), {digest} FROM {table} t")[0]
+
+
+def test_last_independent_step_names_the_failed_tables() -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    from airflow_provider_nomasx1.operators.outcome import EarlierStepsFailedError, raise_if_steps_failed
+    from airflow_provider_nomasx1.resources import bundle_dir
+
+    dag = DagBag(dag_folder=str(bundle_dir())).dags["nomajde-daily-sync"]
+    assert [t.trigger_rule for t in dag.tasks] == ["all_success"] + ["all_done"] * 6
+
+    class TaskInstance:
+        states = {"SYNC_F0004": "failed", "SYNC_F0005": "success", "SYNC_F9202": "failed", "SYNC_F9865": "running"}
+
+        def get_task_states(self, dag_id: str, run_ids: list[str]) -> dict:
+            assert dag_id == "nomajde-daily-sync"
+            return {run_ids[0]: self.states}
+
+    context = {"ti": TaskInstance(), "run_id": "manual__1"}
+    with pytest.raises(EarlierStepsFailedError) as info:
+        raise_if_steps_failed(dag.get_task("SYNC_F9865"), context)
+    assert "SYNC_F0004 (table f0004), SYNC_F9202 (table f9202) failed" in str(info.value)
+    raise_if_steps_failed(dag.get_task("SYNC_F9860"), context)  # not the last step: nothing to say
+    TaskInstance.states = {"SYNC_F0004": "success"}
+    raise_if_steps_failed(dag.get_task("SYNC_F9865"), context)

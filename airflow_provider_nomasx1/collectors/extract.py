@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from airflow_provider_nomasx1.errors import ConfigurationError, SourceUnavailableError
+from airflow_provider_nomasx1.jde.julian import text_hhmmss_sql, text_julian_impossible_sql, text_julian_sql
 from airflow_provider_nomasx1.sqlident import checked
 
 log = logging.getLogger(__name__)
@@ -33,13 +34,13 @@ FETCH_BATCH = 5000
 
 #: helper functions created in the target session (pg_temp: dropped with the session)
 SESSION_FUNCTIONS = (
-    # Julian CYYDDD -> date; blank, 0 or an impossible day of year -> NULL. One expression (no
-    # FROM, no CTE) so that PostgreSQL inlines it instead of calling a function per row.
-    """CREATE OR REPLACE FUNCTION pg_temp.jde_date(v text) RETURNS date LANGUAGE sql IMMUTABLE AS $$
-        SELECT CASE WHEN nullif(btrim(v), '') IS NULL THEN NULL
-                    WHEN btrim(v)::numeric::int <= 0 OR btrim(v)::numeric::int % 1000 NOT BETWEEN 1 AND 366 THEN NULL
-                    ELSE make_date(1900 + btrim(v)::numeric::int / 1000, 1, 1) + (btrim(v)::numeric::int % 1000 - 1)
-               END $$""",
+    # Julian CYYDDD -> date and HHMMSS -> time under the one rule of jde/julian.py (blank, 0 and
+    # impossible values -> NULL; a time 0 is midnight), generated there. One expression each (no
+    # FROM, no CTE) so that PostgreSQL inlines them instead of calling a function per row.
+    "CREATE OR REPLACE FUNCTION pg_temp.jde_date(v text) RETURNS date LANGUAGE sql IMMUTABLE AS $$ "
+    f"SELECT {text_julian_sql('v')} $$",
+    "CREATE OR REPLACE FUNCTION pg_temp.jde_time(v text) RETURNS time LANGUAGE sql IMMUTABLE AS $$ "
+    f"SELECT {text_hhmmss_sql('v')} $$",
     # JDE flag: 'Y' -> true, 'N' -> false, anything else (blank: not applicable) -> NULL
     """CREATE OR REPLACE FUNCTION pg_temp.jde_flag(v text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
         SELECT CASE upper(btrim(v)) WHEN 'Y' THEN true WHEN 'N' THEN false END $$""",
@@ -57,12 +58,29 @@ class SourceTable:
 
     ``columns`` maps a logical name (used in our SQL and in the temp table) to the default
     physical JDE column; the connection extras ``catalogue`` may override any of them.
+
+    ``required`` tables make their step fail at once when missing (naming the physical table);
+    an enrichment table (``required=False``) that is missing, or lacks a column it needs, reads
+    as no rows with a warning and a note in collect_audit. ``never_empty`` tables hold rows in
+    every real JDE system: an empty one means a wrong schema map or environment, and the step
+    refuses it (and guards it against a collapse, see ``collectors/security/base.py``).
     """
 
     source: str  # key of the schema map: system, security, control, data, object_librarian, ...
     name: str  # JDE table name, e.g. F0092
     columns: Mapping[str, str]
     optional: frozenset[str] = frozenset()  # logical columns that may be absent (read as NULL)
+    required: bool = True
+    never_empty: bool = False
+
+
+@dataclass(frozen=True)
+class TableCheck:
+    """What the source holds of a :class:`SourceTable`: logical -> physical column (None for an
+    absent optional column), and the problem that makes it unreadable (missing table or column)."""
+
+    columns: Mapping[str, str | None]
+    problem: str | None = None
 
 
 class JdeReader:
@@ -107,13 +125,22 @@ class JdeReader:
     def present_columns(self, conn: sa.Connection, table: SourceTable) -> dict[str, str | None]:
         """logical -> physical column, None for an absent optional column; raises when the table
         or a required column is missing, naming what was looked for."""
+        check = self.check_table(conn, table)
+        if check.problem:
+            raise SourceUnavailableError(check.problem)
+        return dict(check.columns)
+
+    def check_table(self, conn: sa.Connection, table: SourceTable) -> TableCheck:
+        """The table's columns as the source has them, or the problem (missing table or required
+        column, with the physical names looked for and how to override them)."""
         insp = sa.inspect(conn)
         schema, name = self.schema_of(table.source), self.table_name(table)
         if not insp.has_table(name.lower(), schema=schema.lower()):
-            raise SourceUnavailableError(
+            return TableCheck(
+                {},
                 f"JDE table {schema}.{name} ({table.name}) not found through connection {self.conn_id!r}. "
                 f"Check the connection's schema map entry {table.source!r} or override the table name with "
-                f'extras.catalogue {{"{table.name}": "<physical name>"}}.'
+                f'extras.catalogue {{"{table.name}": "<physical name>"}}.',
             )
         found = {c["name"].lower() for c in insp.get_columns(name.lower(), schema=schema.lower())}
         result: dict[str, str | None] = {}
@@ -127,11 +154,12 @@ class JdeReader:
             else:
                 missing.append(f"{physical} ({logical})")
         if missing:
-            raise SourceUnavailableError(
+            return TableCheck(
+                result,
                 f"JDE table {schema}.{name} has no column {', '.join(missing)}. Override the physical name in the "
-                f'connection extras, e.g. "catalogue": {{"{table.name}.<logical>": "<COLUMN>"}}.'
+                f'connection extras, e.g. "catalogue": {{"{table.name}.<logical>": "<COLUMN>"}}.',
             )
-        return result
+        return TableCheck(result)
 
     # -- streaming ---------------------------------------------------------------------------
     @contextmanager
@@ -171,10 +199,8 @@ class JdeReader:
     ) -> int:
         """Run ``select`` on the source and load its rows into a new TEMP table ``temp`` (text
         columns named ``columns``) through ``target_cur`` (a psycopg cursor). Returns the row count."""
-        checked(temp, "temp table name")
-        cols = ", ".join(checked(c, "column name") for c in columns)
-        target_cur.execute(f"DROP TABLE IF EXISTS pg_temp.{temp}")
-        target_cur.execute(f"CREATE TEMP TABLE {temp} ({', '.join(f'{c} text' for c in columns)})")
+        create_temp(target_cur, temp, columns)
+        cols = ", ".join(columns)
         rows = 0
         with target_cur.copy(f"COPY {temp} ({cols}) FROM STDIN") as sink:
             if self.dialect == "postgresql":
@@ -196,6 +222,32 @@ class JdeReader:
         target_cur.execute(f"ANALYZE {temp}")
         self.log.info("read %s rows from the JDE source into %s", f"{rows:,}", temp)
         return rows
+
+
+def create_temp(target_cur: Any, temp: str, columns: Sequence[str]) -> None:
+    """(Re)create the empty TEMP table ``temp`` with text columns ``columns``: the shape every
+    extract has, so an optional source that is missing reads as no rows."""
+    checked(temp, "temp table name")
+    definition = ", ".join(f"{checked(c, 'column name')} text" for c in columns)
+    target_cur.execute(f"DROP TABLE IF EXISTS pg_temp.{temp}")
+    target_cur.execute(f"CREATE TEMP TABLE {temp} ({definition})")
+
+
+def count_impossible_dates(cur: Any, temp: str, columns: Sequence[str]) -> dict[str, int]:
+    """Impossible Julian dates (a non-zero number that is no date: ``pg_temp.jde_date`` reads it as
+    NULL) per text column of the TEMP table ``temp``, in one scan; blank and 0 are not counted.
+
+    For the collect_audit details and the step message of the collectors that read dates, e.g.
+    ``count_impossible_dates(cur, "src_rel", ["effective", "expiration"])`` -> ``{"effective": 0,
+    "expiration": 2}``."""
+    checked(temp, "temp table name")
+    if not columns:
+        return {}
+    items = ", ".join(
+        f"count(*) FILTER (WHERE {text_julian_impossible_sql(checked(c, 'column name'))})" for c in columns
+    )
+    counts = cur.execute(f"SELECT {items} FROM pg_temp.{temp}").fetchone()
+    return dict(zip(columns, (int(n) for n in counts), strict=True))
 
 
 def create_session_functions(cur: Any) -> None:

@@ -1,7 +1,8 @@
 """Mirror sync: copy one JDE table into PostgreSQL at near-COPY speed, atomically and verifiably.
 
 - :class:`CopySpec`: one ``sql_copy`` step (source table, target table, mode, coercion...),
-  validated by :meth:`CopySpec.from_options`.
+  built by :meth:`CopySpec.from_options` through the one model of the options,
+  :class:`~airflow_provider_nomasx1.collectors.sync_spec.SqlCopySpec` (the spec check uses it too).
 - :func:`copy_table`: the engine. It resolves the physical source table through the ``jdedwards``
   connection's schema map, plans the JDE coercion (:mod:`airflow_provider_nomasx1.jde.coercion`)
   from the source columns and the data dictionary (F9210), counts the source rows and streams them
@@ -43,11 +44,10 @@ from typing import Any
 import sqlalchemy as sa
 from psycopg import sql as psycopg_sql
 
+from airflow_provider_nomasx1.collectors.sync_spec import STAGE_SUFFIX, CopySpec
 from airflow_provider_nomasx1.context import Progress, StepContext
 from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error, SourceUnavailableError
 from airflow_provider_nomasx1.jde.coercion import (
-    DECIMAL_MODES,
-    TYPE_COERCIONS,
     ColumnPlan,
     DataItem,
     SourceColumn,
@@ -60,8 +60,6 @@ from airflow_provider_nomasx1.jde.coercion import (
 from airflow_provider_nomasx1.jde.schema_map import JdeSchemaMap
 from airflow_provider_nomasx1.sqlident import checked, qualified, quote
 
-MODES = ("overwrite", "append", "upsert")
-STAGE_SUFFIX = "__stage"
 #: Oracle fetch batch (rows per fetchmany / round trip)
 ORACLE_ARRAYSIZE = 10_000
 #: rows between two progress updates
@@ -81,74 +79,7 @@ class ReconciliationError(Nomasx1Error):
 class EmptySourceError(Nomasx1Error):
     """The source table is empty while the target holds rows (and ``allow_empty`` is not set)."""
 
-
-@dataclass(frozen=True)
-class CopySpec:
-    """One ``sql_copy`` step. Column names are case-insensitive (stored lower-case)."""
-
-    source_table: str
-    source_schema: str
-    target_table: str = ""
-    mode: str = "overwrite"
-    key: tuple[str, ...] = ()
-    type_coercion: str = "jde"
-    decimal_mode: str = "truncate"
-    strip_both_columns: tuple[str, ...] = ()
-    columns: tuple[str, ...] = ()
-    filter: str | None = None
-    allow_empty: bool = False
-
-    def __post_init__(self) -> None:
-        checked(self.source_table, "sql_copy source_table")
-        checked(self.source_schema, "sql_copy source_schema")
-        target = checked(self.target_table or self.source_table.lower(), "sql_copy target_table")
-        if len(target) + len(STAGE_SUFFIX) > 63:
-            raise ConfigurationError(f"sql_copy target_table {target!r} is too long (at most 56 characters)")
-        object.__setattr__(self, "target_table", target)
-        for name, allowed in (
-            ("mode", MODES),
-            ("type_coercion", TYPE_COERCIONS),
-            ("decimal_mode", DECIMAL_MODES),
-        ):
-            if getattr(self, name) not in allowed:
-                raise ConfigurationError(f"sql_copy {name} {getattr(self, name)!r}: use one of {list(allowed)}")
-        for name in ("key", "strip_both_columns", "columns"):
-            value = getattr(self, name)
-            if isinstance(value, str) or not isinstance(value, (list, tuple)):
-                raise ConfigurationError(f"sql_copy {name} must be a list of column names, got {value!r}")
-            object.__setattr__(self, name, tuple(checked(str(c), f"sql_copy {name} column").lower() for c in value))
-        if self.mode == "upsert" and not self.key:
-            raise ConfigurationError("sql_copy mode 'upsert' needs a key: the target columns to match on")
-        if self.columns:
-            missing = [k for k in self.key if k not in self.columns]
-            if missing:
-                raise ConfigurationError(f"sql_copy key column(s) {missing} must be among the copied columns")
-        if self.filter is not None:
-            if not isinstance(self.filter, str) or not self.filter.strip():
-                raise ConfigurationError("sql_copy filter must be a non-empty SQL condition (or left out)")
-            if any(bad in self.filter for bad in (";", "--", "/*")):
-                raise ConfigurationError(
-                    f"sql_copy filter {self.filter!r}: give one SQL condition, without ';' or comments"
-                )
-        if not isinstance(self.allow_empty, bool):
-            raise ConfigurationError(f"sql_copy allow_empty must be true or false, got {self.allow_empty!r}")
-
-    @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> CopySpec:
-        """Build from the step's ``sql_copy`` block; unknown or missing keys are errors."""
-        if not isinstance(options, Mapping):
-            raise ConfigurationError(f"sql_copy options must be a mapping, got {type(options).__name__}")
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(options) - known)
-        if unknown:
-            raise ConfigurationError(f"Unknown sql_copy option(s) {unknown}; valid options: {sorted(known)}")
-        missing = [k for k in ("source_table", "source_schema") if not options.get(k)]
-        if missing:
-            raise ConfigurationError(f"sql_copy needs {missing} (e.g. source_schema: control, source_table: F0005)")
-        values = {k: v for k, v in options.items() if v is not None or k == "filter"}
-        if values.get("target_table") is None:
-            values.pop("target_table", None)
-        return cls(**values)
+    permanent = True  # the source data must change first: no retry (errors.is_permanent)
 
 
 @dataclass
@@ -164,6 +95,8 @@ class CopyReport:
     seconds: float
     created_table: bool = False
     columns: list[str] = field(default_factory=list)
+    #: impossible JDE dates / times per date or time column (stored as NULL; 0 dates not counted)
+    impossible: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:
@@ -314,18 +247,47 @@ def _oracle_batches(cursor: Any, sql: str, plans: Sequence[ColumnPlan]) -> Itera
 # --- target side -------------------------------------------------------------------------------
 
 
-def ensure_mirror_refresh(engine: sa.Engine, schema: str) -> None:
-    """Create the target schema, its ``mirror_refresh`` table and its ``collect_audit`` table (the
-    sync job's step audit, same shape as nomasx1's) when missing."""
+def missing_mirror_schema_message(schema: str, database: str | None, conn_id: str | None) -> str:
+    """What to do when the mirror schema a sync was given does not exist (nothing was created)."""
+    from airflow_provider_nomasx1.schema.bootstrap import DEFAULT_MIRROR_SCHEMA
+
+    where = f"database {database!r}" if database else "the target database"
+    if conn_id:
+        where += f" of connection {conn_id!r}"
+    return (
+        f"mirror schema {schema!r} does not exist in {where}: nothing was copied or created (a mistyped "
+        "target_schema must not become a second mirror). Check the run's target_schema param (the "
+        f"mirror's is {DEFAULT_MIRROR_SCHEMA!r}). To mirror into this schema, create it first: run the job "
+        "deploy-databases (params mirror_connector, mirror_schema), or, as the connection's login, "
+        f'CREATE SCHEMA "{schema}"'
+    )
+
+
+def ensure_mirror_refresh(
+    engine: sa.Engine, schema: str, *, conn_id: str | None = None, create_schema: bool = False
+) -> bool:
+    """Create the mirror schema's bookkeeping tables when missing: ``mirror_refresh``, the sync
+    job's step audit ``collect_audit`` (same shape as nomasx1's) and its run lease ``job_run_locks``.
+
+    The schema itself must exist: a sync never creates one (ConfigurationError naming the schema,
+    the database and connection, and how to create it). ``create_schema`` is for the install job
+    deploy-databases, which creates the mirror schema on purpose. True when the schema was created.
+    """
     from airflow_provider_nomasx1.schema import nomajde, nomasx1
 
     checked(schema, "target schema")
     with engine.begin() as conn:
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"nomasx1.mirror:{schema}"})
-        conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {quote(schema, 'schema name')}"))
+        exists = conn.execute(sa.text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema}).first()
+        if exists is None and not create_schema:
+            raise ConfigurationError(missing_mirror_schema_message(schema, engine.url.database, conn_id))
+        if exists is None:
+            conn.execute(sa.text(f"CREATE SCHEMA {quote(schema, 'schema name')}"))
         translated = conn.execution_options(schema_translate_map={None: schema})
         nomajde.mirror_refresh.create(translated, checkfirst=True)
         nomasx1.collect_audit.create(translated, checkfirst=True)
+        nomasx1.job_run_locks.create(translated, checkfirst=True)  # the run lease (run_lease.py)
+    return exists is None
 
 
 def _target_columns(cur: Any, table_q: str) -> dict[str, str] | None:
@@ -408,8 +370,10 @@ def copy_table(
     log: logging.Logger,
     run_id: str | None = None,
     progress: Callable[[str, int | None], Any] | None = None,
+    target_conn_id: str | None = None,
 ) -> CopyReport:
-    """Copy ``spec``'s source table into ``target_schema`` (see the module docstring)."""
+    """Copy ``spec``'s source table into ``target_schema`` (see the module docstring), which must
+    exist (``target_conn_id`` names the target connection in the error when it does not)."""
     started = time.monotonic()
     target_schema = checked(target_schema, "target schema")
     dialect = _dialect_of(source_hook)
@@ -440,7 +404,7 @@ def copy_table(
         name_max_bytes=name_max_bytes,
     )
 
-    ensure_mirror_refresh(target_engine, target_schema)
+    ensure_mirror_refresh(target_engine, target_schema, conn_id=target_conn_id)
     target_q = qualified(target_schema, spec.target_table)
     raw = target_engine.raw_connection()
     try:
@@ -466,8 +430,8 @@ def copy_table(
             ", ".join(f"{p.target_name}:{p.kind}" for p in plans),
         )
         with _SourceSnapshot(source_engine, dialect) as src:
-            count_sql = f"SELECT count(*) FROM {from_clause}" + (f" WHERE ({spec.filter})" if spec.filter else "")
-            source_rows = int(src.exec_driver_sql(count_sql).scalar_one())
+            counted = _count_sql(plans, from_clause, spec.filter)
+            source_rows, *impossible = (int(n or 0) for n in src.exec_driver_sql(counted.sql).one())
             log.info(
                 "%s: %s rows to copy%s",
                 source_name,
@@ -486,6 +450,7 @@ def copy_table(
             tracker = make_progress(label, source_rows)
             load = _Load(pg, target_schema, spec, plans, existing, key, log, tracker)
             rows_read, rows_written, target_rows = load.run(src, dialect, sql, run_id, source_name)
+            load.impossible.update(zip(counted.impossible_columns, impossible, strict=True))
     finally:
         raw.close()
 
@@ -502,9 +467,36 @@ def copy_table(
         seconds=seconds,
         created_table=existing is None,
         columns=[p.target_name for p in plans],
+        impossible=dict(load.impossible),
     )
     log.info("%s", report.summary())
+    for column, count in report.impossible.items():
+        if count:
+            kind = next(p.kind for p in plans if p.target_name == column)
+            log.warning(
+                "%s: %s impossible JDE %s value(s) in %s written as NULL (counted as anomalies; see docs/sync.md)",
+                source_name,
+                f"{count:,}",
+                kind,
+                column,
+            )
     return report
+
+
+@dataclass(frozen=True)
+class _CountQuery:
+    sql: str
+    #: target columns whose impossible values the count query counts (after the row count)
+    impossible_columns: tuple[str, ...]
+
+
+def _count_sql(plans: Sequence[ColumnPlan], from_clause: str, where: str | None) -> _CountQuery:
+    """The source row count, plus (Oracle: no in-copy counter there) the impossible values of each
+    date/time column, in one scan of the same snapshot the copy reads."""
+    counted = [p for p in plans if p.impossible_sql and not p.impossible_setting]
+    items = ["count(*)"] + [f"SUM(CASE WHEN {p.impossible_sql} THEN 1 ELSE 0 END)" for p in counted]
+    sql = f"SELECT {', '.join(items)} FROM {from_clause}" + (f" WHERE ({where})" if where else "")
+    return _CountQuery(sql, tuple(p.target_name for p in counted))
 
 
 class _SourceSnapshot:
@@ -538,6 +530,8 @@ class _Load:
     key: list[str]
     log: logging.Logger
     progress: Any
+    #: impossible JDE dates / times per target column, counted during the copy (PostgreSQL)
+    impossible: dict[str, int] = field(default_factory=dict)
 
     @property
     def target_q(self) -> str:
@@ -645,6 +639,9 @@ class _Load:
         driver = src.connection.driver_connection
         if dialect == "postgresql":
             with driver.cursor() as src_cur:
+                counters = {p.impossible_setting: p.target_name for p in self.plans if p.impossible_setting}
+                for setting in counters:  # transaction-local: gone with the snapshot
+                    src_cur.execute("SELECT set_config(%s, '0', true)", (setting,))
                 blocks = _pg_blocks(src_cur, sql)
                 try:
                     with cur.copy(copy_in) as writer:
@@ -671,6 +668,9 @@ class _Load:
                     raise ReconciliationError(
                         f"the source COPY reported {reported:,} rows but {rows_read:,} arrived: rolled back"
                     )
+                for setting, column in counters.items():
+                    src_cur.execute("SELECT current_setting(%s)", (setting,))
+                    self.impossible[column] = int(src_cur.fetchone()[0])
         else:
             src_cur = driver.cursor()
             try:
@@ -777,9 +777,17 @@ def sync_table(ctx: StepContext) -> None:
         log=ctx.log,
         run_id=ctx.run_id,
         progress=ctx.progress,
+        target_conn_id=ctx.param("target_connector"),
     )
     ctx.result.add(spec.target_table, report.rows_copied)
     ctx.result.message = (
         f"{report.source} -> {report.target} ({report.mode}): source {report.source_rows:,} rows, "
         f"copied {report.rows_copied:,}, target {report.target_rows:,} rows, {report.rows_per_second:,.0f} rows/s"
-    )
+    ) + _impossible_note(report.impossible)
+    ctx.result.details["impossible_values"] = dict(report.impossible)
+
+
+def _impossible_note(impossible: Mapping[str, int]) -> str:
+    """``; impossible JDE dates/times written as NULL: drupmj 3, drupmt 1`` (empty when none)."""
+    found = [f"{column} {count:,}" for column, count in impossible.items() if count]
+    return f"; impossible JDE dates/times written as NULL: {', '.join(found)}" if found else ""

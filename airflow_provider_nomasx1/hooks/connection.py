@@ -14,8 +14,9 @@ from sqlalchemy.engine import URL
 from airflow_provider_nomasx1.errors import ConfigurationError, MissingConnectionError
 
 
-def get_connection(conn_id: str, purpose: str, conn_type_hint: str = "postgres") -> Any:
-    """The Airflow connection ``conn_id``, or a :class:`MissingConnectionError` that says how to add it."""
+def get_connection(conn_id: str, purpose: str, conn_type_hint: str = "nomasx1") -> Any:
+    """The Airflow connection ``conn_id``, or a :class:`MissingConnectionError` that says how to add it
+    (``conn_type_hint``: the connection type the calling hook registers)."""
     from airflow.sdk import BaseHook
     from airflow.sdk.exceptions import AirflowNotFoundException
 

@@ -43,7 +43,7 @@ class Nomasx1Hook(BaseHook):
 
     @cached_property
     def connection(self) -> Any:
-        return get_connection(self.nomasx1_conn_id, self.purpose, "postgres")
+        return get_connection(self.nomasx1_conn_id, self.purpose, self.conn_type)
 
     @property
     def url(self) -> URL:
