@@ -21,6 +21,22 @@ _JDE_SCHEMAS = {
 }
 
 
+def _timeout_fields(statement_default: str) -> dict[str, Any]:
+    """The timeout extras every connection takes (hooks/timeouts.py; defaults there)."""
+    return {
+        "connect_timeout": {
+            "label": "Connect timeout (seconds)",
+            "description": "How long to wait for the database to accept a session. Default 15.",
+            "schema": {"type": ["number", "null"], "exclusiveMinimum": 0},
+        },
+        "statement_timeout": {
+            "label": "Statement timeout (seconds)",
+            "description": f"Longest single statement; 0 = none. Default {statement_default}.",
+            "schema": {"type": ["number", "null"], "minimum": 0},
+        },
+    }
+
+
 def _jde_fields() -> dict[str, Any]:
     fields: dict[str, Any] = {
         "db_type": {
@@ -54,7 +70,7 @@ def _jde_fields() -> dict[str, Any]:
         "description": 'JSON map of logical field to physical column, e.g. {"F95921.include_in_all": "RLCUSTOM"}.',
         "schema": {"type": ["object", "null"], "format": "json"},
     }
-    return fields
+    return fields | _timeout_fields("3600 (one hour)")
 
 
 def get_provider_info() -> dict[str, Any]:
@@ -115,7 +131,8 @@ def get_provider_info() -> dict[str, Any]:
                             "enum": [None, "disable", "prefer", "require", "verify-ca", "verify-full"],
                         },
                     },
-                },
+                }
+                | _timeout_fields("0 (none)"),
             },
         ],
     }

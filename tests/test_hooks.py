@@ -164,6 +164,9 @@ def test_provider_info_declares_connection_forms() -> None:
     assert jde["conn-fields"]["db_type"]["schema"]["enum"] == ["oracle", "mssql", "postgres"]
     assert jde["conn-fields"]["schema_system"]["schema"]["default"] == "SY920"
     assert jde["conn-fields"]["schema_control"]["label"].startswith("Schema: Control")
+    target = next(c for c in info["connection-types"] if c["connection-type"] == "nomasx1")
+    for form in (jde, target):
+        assert {"connect_timeout", "statement_timeout"} <= form["conn-fields"].keys()
 
 
 def test_provider_is_registered_with_airflow() -> None:

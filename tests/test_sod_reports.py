@@ -280,7 +280,7 @@ def test_csv_report(sod_db: sa.Engine, tmp_path: Path) -> None:
         and admin["side2"] == "P04571 via role AP_SUPER; R04570 via open default (no record)"
     )
     assert by_user["MDOE"]["side1"] == "P0411 via own user record" and by_user["MDOE"]["mitigated"] == "yes"
-    assert by_user["MDOE"]["user_name"] == "'=HYPERLINK(\"http://x\")"  # neutralised: never a formula
+    assert by_user["MDOE"]["user_name"] == '\'=HYPERLINK("http://x")'  # neutralised: never a formula
 
 
 def test_html_report_is_escaped_and_self_contained(sod_db: sa.Engine, tmp_path: Path) -> None:

@@ -37,6 +37,19 @@ def extras_of(conn: Any) -> dict[str, Any]:
     return out
 
 
+DEFAULT_PORTS = {"postgres": 5432, "oracle": 1521, "mssql": 1433}
+
+
+def location_of(conn: Any, db_type: str) -> str:
+    """``host:port`` of a connection (or its Oracle DSN), for messages: never credentials."""
+    extras = extras_of(conn)
+    if db_type == "oracle" and extras.get("dsn"):
+        return str(extras["dsn"])
+    if not conn.host:
+        return "the local socket" if db_type == "postgres" else "an empty host"
+    return f"{conn.host}:{conn.port or DEFAULT_PORTS[db_type]}"
+
+
 def postgres_url(conn: Any, database: str | None = None) -> URL:
     """psycopg 3 URL of a PostgreSQL connection (``schema`` field = database, as Airflow does)."""
     extras = extras_of(conn)

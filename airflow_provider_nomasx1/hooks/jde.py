@@ -19,14 +19,16 @@ import sqlalchemy as sa
 from airflow.sdk import BaseHook
 from sqlalchemy.engine import URL
 
-from airflow_provider_nomasx1.errors import ConfigurationError
+from airflow_provider_nomasx1.errors import ConfigurationError, SourceUnreachableError
 from airflow_provider_nomasx1.hooks.connection import (
     extras_of,
     get_connection,
+    location_of,
     mssql_url,
     oracle_url,
     postgres_url,
 )
+from airflow_provider_nomasx1.hooks.timeouts import SOURCE_STATEMENT_TIMEOUT, Endpoint, Timeouts, create_engine
 from airflow_provider_nomasx1.jde.schema_map import JdeSchemaMap
 
 DB_TYPES = ("oracle", "mssql", "postgres")
@@ -86,15 +88,28 @@ class JdeHook(BaseHook):
         return {str(k): str(v) for k, v in overrides.items()}
 
     @cached_property
+    def timeouts(self) -> Timeouts:
+        """extras.connect_timeout / extras.statement_timeout (seconds), see hooks/timeouts.py."""
+        return Timeouts.from_extras(self.jde_conn_id, self.extras, SOURCE_STATEMENT_TIMEOUT)
+
+    @cached_property
     def engine(self) -> sa.Engine:
         kwargs: dict[str, Any] = {"pool_pre_ping": True}
+        connect_args: dict[str, Any] = {}
         if self.db_type == "postgres":
-            kwargs["connect_args"] = {"options": "-c default_transaction_read_only=on"}
+            connect_args["options"] = "-c default_transaction_read_only=on"
         if self.db_type == "oracle":
             kwargs["arraysize"] = int(self.extras.get("arraysize", 5000))
             if self.extras.get("dsn"):
-                kwargs["connect_args"] = {"dsn": self.extras["dsn"]}
-        return sa.create_engine(self.url, **kwargs)
+                connect_args["dsn"] = self.extras["dsn"]
+        endpoint = Endpoint(
+            self.jde_conn_id,
+            "JD Edwards source database",
+            location_of(self.connection, self.db_type),
+            self.connection.password,
+            SourceUnreachableError,
+        )
+        return create_engine(self.url, self.db_type, endpoint, self.timeouts, connect_args=connect_args, **kwargs)
 
     def get_sqlalchemy_engine(self) -> sa.Engine:
         return self.engine

@@ -9,7 +9,9 @@ import sqlalchemy as sa
 from airflow.sdk import BaseHook
 from sqlalchemy.engine import URL
 
-from airflow_provider_nomasx1.hooks.connection import get_connection, postgres_url
+from airflow_provider_nomasx1.errors import TargetUnreachableError
+from airflow_provider_nomasx1.hooks.connection import extras_of, get_connection, location_of, postgres_url
+from airflow_provider_nomasx1.hooks.timeouts import TARGET_STATEMENT_TIMEOUT, Endpoint, Timeouts, create_engine
 
 TARGET_CONN_TYPES = ("nomasx1", "postgres", "postgresql")
 
@@ -50,8 +52,19 @@ class Nomasx1Hook(BaseHook):
         return postgres_url(self.connection, self.database)
 
     @cached_property
+    def timeouts(self) -> Timeouts:
+        """extras.connect_timeout / extras.statement_timeout (seconds), see hooks/timeouts.py."""
+        return Timeouts.from_extras(self.nomasx1_conn_id, extras_of(self.connection), TARGET_STATEMENT_TIMEOUT)
+
+    @cached_property
     def engine(self) -> sa.Engine:
-        return sa.create_engine(self.url, pool_pre_ping=True, pool_size=2, max_overflow=2)
+        conn = self.connection
+        endpoint = Endpoint(
+            self.nomasx1_conn_id, self.purpose, location_of(conn, "postgres"), conn.password, TargetUnreachableError
+        )
+        return create_engine(
+            self.url, "postgres", endpoint, self.timeouts, pool_pre_ping=True, pool_size=2, max_overflow=2
+        )
 
     def get_sqlalchemy_engine(self) -> sa.Engine:
         return self.engine

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import math
 import threading
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -96,7 +95,7 @@ class Endpoint:
     unreachable: type[UnreachableError]
 
 
-def connect_args(db_type: str, timeouts: Timeouts) -> dict[str, Any]:
+def driver_args(db_type: str, timeouts: Timeouts) -> dict[str, Any]:
     """Driver arguments carrying the timeouts (``db_type``: postgres, oracle or mssql)."""
     if db_type == "postgres":
         args: dict[str, Any] = {"connect_timeout": max(2, math.ceil(timeouts.connect))}
@@ -193,6 +192,21 @@ def connect_failure(exc: BaseException, endpoint: Endpoint, timeouts: Timeouts) 
     )
 
 
-def elapsed_since(started: float) -> float:
-    """Seconds since ``started`` (a :func:`time.monotonic` value)."""
-    return time.monotonic() - started
+def create_engine(
+    url: sa.URL,
+    db_type: str,
+    endpoint: Endpoint,
+    timeouts: Timeouts,
+    *,
+    connect_args: Mapping[str, Any] | None = None,
+    **engine_kwargs: Any,
+) -> sa.Engine:
+    """The one place the hooks build an engine: ``connect_args`` merged with the timeouts'
+    (PostgreSQL ``options`` joined, so a read-only session also gets its statement timeout),
+    then :func:`install`."""
+    args = dict(connect_args or {})
+    for key, value in driver_args(db_type, timeouts).items():
+        args[key] = f"{args[key]} {value}" if key == "options" and key in args else value
+    engine = sa.create_engine(url, connect_args=args, **engine_kwargs)
+    install(engine, db_type, endpoint, timeouts)
+    return engine
