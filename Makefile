@@ -1,4 +1,4 @@
-# make demo | make test | make bench | make airflow | make lint
+# make demo | make test | make test-unit | make bench | make airflow | make lint
 # Each target creates .venv (pinned by constraints.txt) when missing or stale.
 
 PYTHON ?= python3
@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test bench airflow lint constraints clean
+.PHONY: demo test test-unit bench airflow lint constraints clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (Airflow 3.3 providers): make PYTHON=python3.11 ...")'
@@ -19,11 +19,15 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(BIN)/nomasx1 demo
 
-test: $(STAMP)
-	$(BIN)/ruff check .
+# the whole suite: lint (ruff, import contracts, mypy), then unit, integration and DAG tests
+test: lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# the anchors (dag-factory...) only in the benchmark's environment: dag-factory registers an
+# the unit tests alone: no database, no Airflow metadata database, seconds
+test-unit: $(STAMP)
+	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
+
+# the anchors (dag-factory, dlt) only in the benchmark's environment: dag-factory registers an
 # Airflow plugin that would otherwise load in every test and demo run
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,bench]"
@@ -38,6 +42,8 @@ airflow: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Re-pin after changing dependencies: resolves from the package index, writes constraints.txt.
 constraints:

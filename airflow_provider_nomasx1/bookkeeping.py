@@ -17,14 +17,12 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
-from airflow_provider_nomasx1.errors import ConfigurationError, TransientError, describe_error, sqlstate
-from airflow_provider_nomasx1.sqlident import qualified
+from airflow_provider_nomasx1.errors import ConfigurationError, TransientError, describe_error
+from airflow_provider_nomasx1.pg.catalogue import table_exists, tolerate_missing_table
+from airflow_provider_nomasx1.pg.identifiers import qualified
+from airflow_provider_nomasx1.pg.locks import LOCK_NAMESPACE, session_lock_key, session_unlock, try_session_lock
 
-#: undefined_table, invalid_schema_name: tolerated only while the schema is being installed
-_SCHEMA_MISSING = {"42P01", "3F000"}
-
-#: namespace of our advisory locks (first int4 key); the second key is derived from the job
-LOCK_NAMESPACE = 0x6E6D7831  # "nmx1"
+__all__ = ["LOCK_NAMESPACE", "CollectAudit", "LockTimeoutError", "check_run_target", "job_lock", "lock_key"]
 
 
 class LockTimeoutError(TransientError):
@@ -34,7 +32,7 @@ class LockTimeoutError(TransientError):
 
 def lock_key(apps_id: int | None, job_id: str) -> str:
     """The text the advisory lock is keyed on: one lock per (application, job)."""
-    return f"nomasx1:{apps_id if apps_id is not None else '-'}:{job_id}"
+    return session_lock_key(apps_id, job_id)
 
 
 @contextlib.contextmanager
@@ -52,11 +50,10 @@ def job_lock(
     waits (logging who it waits for) and fails with a clear message after ``timeout_s``.
     """
     key = lock_key(apps_id, job_id)
-    lock_sql = sa.text("SELECT pg_try_advisory_lock(:ns, hashtext(:key))")
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         deadline = time.monotonic() + timeout_s
         next_log = 0.0
-        while not conn.execute(lock_sql, {"ns": LOCK_NAMESPACE, "key": key}).scalar():
+        while not try_session_lock(conn, key):
             now = time.monotonic()
             if now >= deadline:
                 raise LockTimeoutError(
@@ -72,9 +69,7 @@ def job_lock(
             yield
         finally:
             try:
-                conn.execute(
-                    sa.text("SELECT pg_advisory_unlock(:ns, hashtext(:key))"), {"ns": LOCK_NAMESPACE, "key": key}
-                )
+                session_unlock(conn, key)
             except DBAPIError as exc:  # the session is gone, and its lock with it: keep the step's own error
                 log.warning("could not release the job lock %s (%s)", key, describe_error(exc))
 
@@ -103,13 +98,12 @@ class CollectAudit:
                 conn.execute(sql, row)
             return True
         except DBAPIError as exc:
-            if sqlstate(exc) not in _SCHEMA_MISSING:
-                raise
             # the schema does not exist yet (the install jobs create it): the step decides success
-            self.log.warning(
+            tolerate_missing_table(
+                exc,
+                self.log,
                 "collect_audit not written (%s): no such table in %s yet (nomasx1-init-schema-1 creates a "
                 "nomasx1 schema's; deploy-databases, or the sync's first step, a mirror schema's)",
-                describe_error(exc),
                 self.table.rsplit(".", 1)[0],
             )
             return False
@@ -185,7 +179,7 @@ def check_run_target(
                 "or fix this run's target_schema param"
             )
         registry = qualified(schema, "settings_applications")
-        if apps_id is None or conn.execute(sa.text("SELECT to_regclass(:t)"), {"t": registry}).scalar() is None:
+        if apps_id is None or not table_exists(conn, schema, "settings_applications"):
             return
         found = conn.execute(sa.text(f"SELECT EXISTS (SELECT 1 FROM {registry} WHERE apps_id = :a)"), {"a": apps_id})
         if not found.scalar():

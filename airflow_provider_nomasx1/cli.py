@@ -17,7 +17,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from airflow_provider_nomasx1 import __version__
 from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error, sqlstate
@@ -62,7 +62,7 @@ def _cmd_spec_validate(args: argparse.Namespace) -> int:
 def _engine(url: str):
     import sqlalchemy as sa
 
-    from airflow_provider_nomasx1.pgadmin import normalise_url
+    from airflow_provider_nomasx1.pg.admin import normalise_url
 
     return sa.create_engine(normalise_url(url))
 
@@ -89,16 +89,15 @@ def _open_target(args: argparse.Namespace):
     does not exist" at the first query (or, worse, an empty listing)."""
     import sqlalchemy as sa
 
+    from airflow_provider_nomasx1.pg.catalogue import table_exists
+
     engine = _target_engine(args)
     try:
         with engine.connect() as conn:
-            exists, registry = conn.execute(
-                sa.text(
-                    "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = :s), "
-                    "to_regclass(quote_ident(:s) || '.settings_applications') IS NOT NULL"
-                ),
-                {"s": args.schema},
-            ).one()
+            exists = conn.execute(
+                sa.text("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = :s)"), {"s": args.schema}
+            ).scalar()
+            registry = table_exists(conn, args.schema, "settings_applications")
     except BaseException:
         engine.dispose()
         raise
@@ -131,7 +130,7 @@ _APP_SETTINGS = {  # CLI option -> registry setting
 
 
 def _cmd_apps(args: argparse.Namespace) -> int:
-    from airflow_provider_nomasx1.registry import Registry
+    from airflow_provider_nomasx1.applications import Registry
 
     if args.action != "list" and args.apps_id is None:
         raise Nomasx1Error(f"apps {args.action} needs --apps-id")
@@ -216,7 +215,7 @@ def _print_exceptions(rows: list[dict]) -> None:
 
 
 def _cmd_sod_exception(args: argparse.Namespace) -> int:
-    from airflow_provider_nomasx1.sod_exceptions import ExceptionStore, schema_guard
+    from airflow_provider_nomasx1.collectors.sod.mitigations import ExceptionStore, schema_guard
 
     if args.action != "list" and args.apps_id is None:
         raise Nomasx1Error(f"sod exception {args.action} needs --apps-id")
@@ -268,8 +267,8 @@ def _sod_exception_action(store, args: argparse.Namespace) -> None:
 
 
 def _cmd_report_sod(args: argparse.Namespace) -> int:
+    from airflow_provider_nomasx1.collectors.sod.mitigations import schema_guard
     from airflow_provider_nomasx1.reports.sod import resolve_output, write_report
-    from airflow_provider_nomasx1.sod_exceptions import schema_guard
 
     # the file name and folder are checked before the database is read
     _check_writable(str(resolve_output(args.output, args.apps_id, args.format)), "--output")
@@ -383,7 +382,7 @@ def _pg_url(text: str) -> str:
 
 def _identifier(text: str) -> str:
     """A schema name that can be used in SQL (letters, digits, ``_``, ``$``; 63 characters at most)."""
-    from airflow_provider_nomasx1.sqlident import checked
+    from airflow_provider_nomasx1.pg.identifiers import checked
 
     try:
         return checked(text, "schema")
@@ -639,14 +638,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, handler: Callable[[argparse.Namespace], Any] | None = None) -> int:
     """Run one command; returns the exit code (0 done, 1 spec problems found, 2 error).
 
     The one error boundary of the CLI: a failure :func:`diagnose` recognises (a bad option, our
     own diagnosed errors, a database that refuses the connection or a statement, a file that
     cannot be read or written, bad JSON) prints ONE line ``nomasx1: error: ...`` on stderr, with
     any password in a URL masked, and returns 2. Any other exception is a bug and keeps its
-    traceback on purpose: it is the only trace of where the bug is.
+    traceback on purpose: it is the only trace of where the bug is. ``handler``: runs the parsed
+    command instead of the command's own function (tests put a failure behind the boundary).
     """
     try:
         args = build_parser().parse_args(argv)
@@ -654,7 +654,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             level=logging.INFO if args.verbose else logging.WARNING,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
-        return int(args.func(args) or 0)
+        return int((handler or args.func)(args) or 0)
     except Exception as exc:
         message = diagnose(exc)
         if message is None:

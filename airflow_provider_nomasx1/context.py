@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from airflow_provider_nomasx1.sqlident import checked
+from airflow_provider_nomasx1.hooks.roles import hook_role
+from airflow_provider_nomasx1.pg.identifiers import checked
 
 
 @dataclass
@@ -107,22 +108,29 @@ class StepContext:
     def param(self, name: str, default: Any = None) -> Any:
         return self.params.get(name, default)
 
-    def hook(self, param_name: str, role: str) -> Any:
-        """The hook for the connection id held by param ``param_name`` (``role``: jde | target)."""
-        conn_id = self.params.get(param_name)
+    def hook(self, param_name: str, role: str, default: str | None = None) -> Any:
+        """The hook of ``role`` (see :data:`~airflow_provider_nomasx1.hooks.roles.HOOK_ROLES`) for
+        the connection id held by param ``param_name`` (``default`` when the param is not given)."""
+        conn_id = self.params.get(param_name, default)
         if not conn_id:
             from airflow_provider_nomasx1.errors import ConfigurationError
 
             raise ConfigurationError(f"param {param_name!r} is empty: give the Airflow connection id to use")
         return self.hook_factory(role, conn_id)
 
+    def hook_for(self, role: str) -> Any:
+        """The hook of ``role`` on the connection named by the role's own param (``target`` ->
+        ``target_connector``, ``admin`` -> ``admin_connector`` or ``default``, ...)."""
+        spec = hook_role(role)
+        return self.hook(spec.param, role, spec.default_conn_id)
+
     def target(self) -> Any:
         """The nomasx1 target hook (param ``target_connector``)."""
-        return self.hook("target_connector", "target")
+        return self.hook_for("target")
 
     def source(self) -> Any:
         """The JDE source hook (param ``source_connector``)."""
-        return self.hook("source_connector", "jde")
+        return self.hook_for("jde")
 
     def progress(self, label: str, total: int | None = None) -> Progress:
         return Progress(self.log, label, total)

@@ -9,16 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_nomasx1 import __version__
-
-_JDE_SCHEMAS = {
-    "system": ("System (F0092, F00950, F95921...)", "SY920"),
-    "control": ("Control tables (F0004, F0005, F9000...)", "PS920CTL"),
-    "data": ("Business data (F0101, F060116...)", "PS920DTA"),
-    "object_librarian": ("Object librarian (F9860, F9865)", "OL920"),
-    "data_dictionary": ("Data dictionary (F9200, F9202, F9210)", "DD920"),
-    "central_objects": ("Central objects (F983051)", "PD920"),
-    "server_map": ("Server map", "SVM920"),
-}
+from airflow_provider_nomasx1.jde.databases import DB_TYPES
+from airflow_provider_nomasx1.jde.schema_map import data_sources
 
 
 def _timeout_fields(statement_default: str) -> dict[str, Any]:
@@ -37,12 +29,23 @@ def _timeout_fields(statement_default: str) -> dict[str, Any]:
     }
 
 
+def _schema_fields() -> dict[str, Any]:
+    """One field per data source of the JDE schema map, its default and label from jde/schema_map.py."""
+    fields: dict[str, Any] = {}
+    for source in data_sources():
+        schema: dict[str, Any] = {"type": ["string", "null"]}
+        if source.default is not None:
+            schema = {"type": "string", "default": source.default, "pattern": r"^[A-Za-z_][A-Za-z0-9_$]*$"}
+        fields[f"schema_{source.key}"] = {"label": f"Schema: {source.holds}", "schema": schema}
+    return fields
+
+
 def _jde_fields() -> dict[str, Any]:
     fields: dict[str, Any] = {
         "db_type": {
             "label": "Database type",
             "description": "The database JDE runs on.",
-            "schema": {"type": "string", "enum": ["oracle", "mssql", "postgres"], "default": "oracle"},
+            "schema": {"type": "string", "enum": list(DB_TYPES), "default": "oracle"},
         },
         "service_name": {
             "label": "Oracle service name",
@@ -56,15 +59,7 @@ def _jde_fields() -> dict[str, Any]:
             "schema": {"type": ["string", "null"]},
         },
     }
-    for key, (label, default) in _JDE_SCHEMAS.items():
-        fields[f"schema_{key}"] = {
-            "label": f"Schema: {label}",
-            "schema": {"type": "string", "default": default, "pattern": r"^[A-Za-z_][A-Za-z0-9_$]*$"},
-        }
-    fields["schema_security"] = {
-        "label": "Schema: security workbench F00950 (if not the system schema)",
-        "schema": {"type": ["string", "null"]},
-    }
+    fields |= _schema_fields()
     fields["catalogue"] = {
         "label": "Source catalogue overrides",
         "description": 'JSON map of logical field to physical column, e.g. {"F95921.include_in_all": "RLCUSTOM"}.',
@@ -80,6 +75,8 @@ def get_provider_info() -> dict[str, Any]:
         "description": "JD Edwards EnterpriseOne security, segregation of duties, licence and audit-trail "
         "collection into PostgreSQL, as a provider and a DAG bundle of YAML-defined jobs.",
         "versions": [__version__],
+        # the README, as published with the package; pyproject's [project.urls] Documentation says the same
+        "documentation-url": "https://pypi.org/project/airflow-provider-nomasx1/",
         "integrations": [
             {
                 "integration-name": "nomasx1",
@@ -130,6 +127,21 @@ def get_provider_info() -> dict[str, Any]:
                             "type": ["string", "null"],
                             "enum": [None, "disable", "prefer", "require", "verify-ca", "verify-full"],
                         },
+                    },
+                    "sslrootcert": {
+                        "label": "SSL root certificate",
+                        "description": "Path, on the workers, of the CA certificate(s) the server's must chain to.",
+                        "schema": {"type": ["string", "null"]},
+                    },
+                    "application_name": {
+                        "label": "Application name",
+                        "description": "Shown in pg_stat_activity. Default nomasx1.",
+                        "schema": {"type": ["string", "null"]},
+                    },
+                    "options": {
+                        "label": "Session options",
+                        "description": "libpq options, e.g. -c work_mem=256MB (the statement timeout is added).",
+                        "schema": {"type": ["string", "null"]},
                     },
                 }
                 | _timeout_fields("0 (none)"),

@@ -3,7 +3,7 @@
 The session advisory lock of :func:`~airflow_provider_nomasx1.bookkeeping.job_lock` keeps two
 *steps* of a job on an application from writing at once, but two *runs* started together would
 still interleave step by step (run A's users beside run B's rights). The lease is a row of
-``job_run_locks`` keyed like that lock (:func:`~airflow_provider_nomasx1.bookkeeping.lock_key`):
+``job_run_locks`` keyed like that lock (:func:`~airflow_provider_nomasx1.pg.locks.session_lock_key`):
 
 - the first step of a run inserts it; later steps and retries of the same run (same dag_id and
   run_id) pass; a step of another run waits, logging who holds it, and fails after the lock
@@ -37,17 +37,17 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
-from airflow_provider_nomasx1.bookkeeping import LOCK_NAMESPACE, LockTimeoutError, lock_key
-from airflow_provider_nomasx1.errors import describe_error, is_permanent, sqlstate
-from airflow_provider_nomasx1.sqlident import qualified
+from airflow_provider_nomasx1.bookkeeping import LockTimeoutError
+from airflow_provider_nomasx1.errors import describe_error, is_permanent
+from airflow_provider_nomasx1.pg.catalogue import is_missing_relation, tolerate_missing_table
+from airflow_provider_nomasx1.pg.identifiers import qualified
+from airflow_provider_nomasx1.pg.locks import session_lock_held, session_lock_key
 
 #: a holder silent for this long (and holding no step lock) is dead; Airflow setting
 #: ``[nomasx1] run_lock_grace_minutes`` (env AIRFLOW__NOMASX1__RUN_LOCK_GRACE_MINUTES)
 DEFAULT_GRACE_S = 15 * 60.0
 #: how often a waiting step says who it waits for
 LOG_EVERY_S = 30.0
-#: undefined_table, invalid_schema_name: the lease table is not there (yet)
-_TABLE_MISSING = {"42P01", "3F000"}
 
 
 def holder_name() -> str:
@@ -121,7 +121,7 @@ class RunLease:
         self.schema = schema
         self.table = qualified(schema, "job_run_locks")
         self.audit_table = qualified(schema, "collect_audit")
-        self.key = lock_key(apps_id, job_id)
+        self.key = session_lock_key(apps_id, job_id)
         self.apps_id, self.job_id, self.dag_id, self.run_id = apps_id, job_id, dag_id, run_id
         self.log = log
         self.grace_s = grace_s
@@ -143,12 +143,11 @@ class RunLease:
             try:
                 outcome, other = self._try_acquire()
             except DBAPIError as exc:
-                if sqlstate(exc) not in _TABLE_MISSING:
-                    raise
-                self.log.warning(
+                tolerate_missing_table(
+                    exc,
+                    self.log,
                     "run lease not taken (%s): the schema is not created or not upgraded yet "
                     "(nomasx1-init-schema-1, nomasx1-upgrade-schema-1); the step lock still applies",
-                    describe_error(exc),
                 )
                 return False
             if other is None and outcome == "held":
@@ -219,17 +218,7 @@ class RunLease:
 
     def _step_lock_held(self, conn: sa.Connection) -> bool:
         """Whether a session of this database holds the job's step advisory lock (a live step)."""
-        return bool(
-            conn.execute(
-                sa.text(
-                    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-                    "AND classid = CAST(:ns AS bigint)::oid AND objsubid = 2 "
-                    "AND objid = (hashtext(:k)::bigint & 4294967295)::oid)"
-                ),
-                {"ns": LOCK_NAMESPACE, "k": self.key},
-            ).scalar()
-        )
+        return session_lock_held(conn, self.key)
 
     def _after_acquire(self, outcome: str, other: LeaseRow | None) -> None:
         if outcome == "reentered":
@@ -275,7 +264,7 @@ class RunLease:
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 count = conn.execute(sql, params).rowcount
         except DBAPIError as exc:
-            if sqlstate(exc) not in _TABLE_MISSING:
+            if not is_missing_relation(exc):
                 raise
             return 0
         if count:

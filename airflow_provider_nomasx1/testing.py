@@ -17,8 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
-from airflow_provider_nomasx1 import pgadmin
-from airflow_provider_nomasx1.pgadmin import normalise_url
+from airflow_provider_nomasx1.pg import admin as pg_admin
+from airflow_provider_nomasx1.pg.admin import normalise_url
 
 ENV_PG_URL = "NOMASX1_TEST_PG_URL"
 
@@ -43,7 +43,7 @@ def create_database(server_url: URL, prefix: str = "nomasx1_test") -> URL:
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     engine = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        pgadmin.create_database(conn, name)
+        pg_admin.create_database(conn, name)
     engine.dispose()
     return server_url.set(database=name)
 
@@ -52,7 +52,7 @@ def drop_database(url: URL) -> None:
     """Drop a database created by :func:`create_database`, closing its sessions first."""
     engine = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        pgadmin.drop_database(conn, url.database)
+        pg_admin.drop_database(conn, url.database)
     engine.dispose()
 
 

@@ -5,22 +5,29 @@ one loader file and the YAML specs). The bundle is scaled up by stamping copies 
 specs (``--jobs``) so that per-DAG cost dominates. The dag-factory YAML is generated from our specs
 (same dag ids, params, schedule, retries, tags, operators and step arguments); deadline alerts are
 off on both sides because dag-factory cannot express one. Our side also validates every spec and
-resolves every callable, which dag-factory does not.
+resolves every callable, which dag-factory does not. The rounds alternate between the two sides so
+that a busy machine slows both alike.
 
 Last line: ``ratio nomasx1/dag-factory parse time: R`` (below 1 means we parse faster).
+``--smoke`` parses only the shipped specs, once per side: a check that the benchmark still runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
+import importlib.util
 import os
+import shutil
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="nomasx1-bench-"))
+if "AIRFLOW_HOME" not in os.environ:  # a throwaway Airflow home, removed at exit (children inherit it)
+    os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="nomasx1-bench-")
+    atexit.register(shutil.rmtree, os.environ["AIRFLOW_HOME"], ignore_errors=True)
 os.environ.update(
     {
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
@@ -121,31 +128,42 @@ def write_dagfactory(root: Path, docs: list[dict]) -> None:
     (root / "jobs.yml").write_text(yaml.safe_dump(config, sort_keys=False))
 
 
-def parse_seconds(folder: Path, expected: int, rounds: int) -> float:
-    times = []
+def parse_seconds(folder: Path, expected: int) -> float:
+    """One fresh ``DagBag`` over ``folder``; exits when it does not hold exactly the expected DAGs."""
+    start = time.perf_counter()
+    bag = DagBag(dag_folder=str(folder))
+    seconds = time.perf_counter() - start
+    if len(bag.dags) != expected or bag.import_errors:
+        sys.exit(f"{folder}: {len(bag.dags)} DAGs (expected {expected}), errors {bag.import_errors}")
+    return seconds
+
+
+def median_seconds(folders: tuple[Path, ...], expected: int, rounds: int) -> list[float]:
+    """Median parse time of each folder, the folders taking turns within every round."""
+    times: list[list[float]] = [[] for _ in folders]
     for _ in range(rounds):
-        start = time.perf_counter()
-        bag = DagBag(dag_folder=str(folder))
-        times.append(time.perf_counter() - start)
-        if len(bag.dags) != expected or bag.import_errors:
-            sys.exit(f"{folder}: {len(bag.dags)} DAGs (expected {expected}), errors {bag.import_errors}")
-    return statistics.median(times)
+        for i, folder in enumerate(folders):
+            times[i].append(parse_seconds(folder, expected))
+    return [statistics.median(t) for t in times]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=100, help="DAGs in the bundle (stamped copies)")
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--smoke", action="store_true", help="shipped specs only, one round: does it still run")
     args = parser.parse_args()
+    if importlib.util.find_spec("dagfactory") is None:
+        sys.exit("dag-factory (the anchor) is not installed: pip install -c constraints.txt -e '.[test,bench]'")
+    if args.smoke:
+        args.jobs, args.rounds = len(read_specs(bundle_dir() / "jobs")[0]), 1
     docs = stamped_specs(args.jobs)
     with tempfile.TemporaryDirectory() as tmp:
         ours, theirs = Path(tmp) / "nomasx1", Path(tmp) / "dagfactory"
         write_ours(ours, docs)
         write_dagfactory(theirs, docs)
-        parse_seconds(ours, args.jobs, 1)  # warm imports for both sides
-        parse_seconds(theirs, args.jobs, 1)
-        t_ours = parse_seconds(ours, args.jobs, args.rounds)
-        t_theirs = parse_seconds(theirs, args.jobs, args.rounds)
+        median_seconds((ours, theirs), args.jobs, 1)  # warm imports for both sides
+        t_ours, t_theirs = median_seconds((ours, theirs), args.jobs, args.rounds)
     print(f"DAGs: {args.jobs}, rounds: {args.rounds} (median)")
     print(f"nomasx1 bundle:  {t_ours * 1000:8.1f} ms  ({t_ours / args.jobs * 1000:.2f} ms per DAG)")
     print(f"dag-factory:     {t_theirs * 1000:8.1f} ms  ({t_theirs / args.jobs * 1000:.2f} ms per DAG)")

@@ -12,21 +12,26 @@ many rows of the same shape as security_rights_users plus its primary key, the f
 pays for that output on this machine.
 
     NOMASX1_TEST_PG_URL=postgresql://postgres@127.0.0.1:5432/postgres python bench/security.py
+    python bench/security.py --smoke        # tiny profile, with the anchor: does it still run
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import dataclasses
 import datetime as dt
 import logging
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="nomasx1-bench-"))
+if "AIRFLOW_HOME" not in os.environ:  # a throwaway Airflow home, removed at exit (children inherit it)
+    os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="nomasx1-bench-")
+    atexit.register(shutil.rmtree, os.environ["AIRFLOW_HOME"], ignore_errors=True)
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "ERROR")
 
@@ -34,6 +39,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
 from airflow_provider_nomasx1 import testing
+from airflow_provider_nomasx1.applications import Registry
 from airflow_provider_nomasx1.collectors.db import refresh_views
 from airflow_provider_nomasx1.collectors.preload import import_reference_bundle
 from airflow_provider_nomasx1.collectors.security import audit, menus, objects, principals, rights
@@ -41,7 +47,6 @@ from airflow_provider_nomasx1.context import StepContext
 from airflow_provider_nomasx1.demo.jde_generator import PROFILES, generate
 from airflow_provider_nomasx1.hooks.jde import JdeHook
 from airflow_provider_nomasx1.operators.step import run_step
-from airflow_provider_nomasx1.registry import Registry
 from airflow_provider_nomasx1.schema import bootstrap
 
 AS_OF = dt.date(2026, 11, 28)
@@ -178,8 +183,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--profile", default="large", choices=sorted(PROFILES), help="full-size profile")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--smoke", action="store_true", help="tiny profile: does the benchmark still run")
     parser.add_argument("--anchor", action="store_true", help="also time writing the user rights alone")
     args = parser.parse_args()
+    if args.smoke:
+        args.profile, args.anchor = "tiny", True
     logging.basicConfig(level=logging.WARNING)
     with testing.postgres_server() as server:
         timings = {}

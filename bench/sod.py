@@ -12,6 +12,7 @@ the full size finished under 20 s (the goal at the large profile).
 
     NOMASX1_TEST_PG_URL=postgresql://postgres@127.0.0.1:5432/postgres python bench/sod.py
     python bench/sod.py --profile demo      # a quick check of the benchmark itself
+    python bench/sod.py --smoke             # tiny profile: the quickest check, run by the tests
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from security import PARAMS, STEPS, _half, run_steps, synthetic_site
 from sqlalchemy.engine import URL
 
 from airflow_provider_nomasx1 import testing
-from airflow_provider_nomasx1.collectors.security import sod
+from airflow_provider_nomasx1.collectors.sod import conflicts as sod
 from airflow_provider_nomasx1.demo.jde_generator import PROFILES
 
 #: the security steps the SoD engine needs (the rights audit and the view refresh do not feed it)
@@ -59,7 +60,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--profile", default="large", choices=sorted(PROFILES), help="full-size profile")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--smoke", action="store_true", help="tiny profile: does the benchmark still run")
     args = parser.parse_args()
+    if args.smoke:
+        args.profile = "tiny"
     logging.basicConfig(level=logging.WARNING)
     with testing.postgres_server() as server:
         timings = {}

@@ -1,6 +1,6 @@
-"""Mirror sync speed: raw PostgreSQL COPY, our sql_copy with JDE coercion, Airflow's GenericTransfer.
+"""Mirror sync speed: raw PostgreSQL COPY, our sql_copy with JDE coercion, GenericTransfer and dlt.
 
-All three move the same synthetic F0005 (UDC values, JDE physical conventions) from a source
+All of them move the same synthetic F0005 (UDC values, JDE physical conventions) from a source
 database to a target database on the same server, in one run:
 
 - **raw COPY**: ``COPY ps920ctl.f0005 TO STDOUT`` piped into ``COPY ... FROM STDIN`` (no coercion,
@@ -13,23 +13,35 @@ database to a target database on the same server, in one run:
   mode with JDE coercion (trim, DRKY stripped both sides, Julian dates, implied decimals), staging
   table and atomic swap;
 - **GenericTransfer**: Airflow's common-sql operator (``get_records`` then ``insert_rows``) on the
-  first ``--generic-rows`` rows (it holds them all in memory).
+  first ``--generic-rows`` rows (it holds them all in memory);
+- **dlt**: the ``sql_table`` source of ``dlt.sources.sql_database`` into dlt's postgres destination,
+  as dlt ships them (SQLAlchemy backend, ``insert_values`` load files), ``replace`` disposition (a
+  full refresh like ours), on every row; it needs the ``bench`` extra (``--skip-dlt`` leaves it out).
 
 Each copy runs in its own process, which reports its peak RSS; ``--rows`` may list several sizes
-(e.g. ``1000000,5000000``) to show that our memory stays flat. Last line: our rows/s over raw COPY's.
+(e.g. ``1000000,5000000``) to show that our memory stays flat. The last lines give our rows/s over
+raw COPY's, then over dlt's (the very last line). ``--smoke`` moves 2,000 rows: a check that the
+benchmark still runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
+import importlib.util
 import multiprocessing as mp
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
+from queue import Empty
+from typing import TYPE_CHECKING
 
-os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="nomasx1-bench-"))
+if "AIRFLOW_HOME" not in os.environ:  # a throwaway Airflow home, removed at exit (children inherit it)
+    os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="nomasx1-bench-")
+    atexit.register(shutil.rmtree, os.environ["AIRFLOW_HOME"], ignore_errors=True)
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "ERROR")
 
@@ -38,6 +50,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
 from airflow_provider_nomasx1 import testing
+
+if TYPE_CHECKING:
+    from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
 SOURCE_TABLE = "ps920ctl.f0005"
 SOURCE_KEY = "drsy, drrt, drky"
@@ -151,12 +166,54 @@ def _generic_transfer(source: URL, target: URL, limit: int, out: mp.Queue) -> No
     out.put({"rows": rows, "seconds": seconds, "rss_mb": _peak_rss_mb()})
 
 
+def _dlt_credentials(url: URL) -> PostgresCredentials:
+    """dlt's PostgreSQL credentials for ``url`` (an empty password, as trust auth has, is given explicitly:
+    dlt would otherwise refuse the URL as incomplete)."""
+    from dlt.destinations.impl.postgres.configuration import PostgresCredentials
+
+    credentials = PostgresCredentials()
+    credentials.database, credentials.username, credentials.password = url.database, url.username, url.password or ""
+    credentials.host, credentials.port = url.host, url.port or 5432
+    return credentials
+
+
+def _dlt(source: URL, target: URL, out: mp.Queue) -> None:
+    """dlt's own SQL-to-PostgreSQL path, pipeline state in a throwaway folder, telemetry off; its Airflow
+    secrets provider is off too (it would import Airflow's models and query Variables: not dlt's copy cost)."""
+    os.environ.update({"RUNTIME__DLTHUB_TELEMETRY": "false", "PROVIDERS__ENABLE_AIRFLOW_SECRETS": "false"})
+    import dlt
+    from dlt.sources.sql_database import sql_table
+
+    schema, table = SOURCE_TABLE.split(".")
+    with tempfile.TemporaryDirectory(prefix="nomasx1-bench-dlt-") as state:
+        pipeline = dlt.pipeline(
+            pipeline_name="nomasx1_bench",
+            pipelines_dir=state,
+            destination=dlt.destinations.postgres(credentials=_dlt_credentials(target)),
+            dataset_name="dlt_bench",
+        )
+        resource = sql_table(credentials=source.render_as_string(hide_password=False), schema=schema, table=table)
+        start = time.perf_counter()
+        pipeline.run(resource, write_disposition="replace")
+        seconds = time.perf_counter() - start
+    with psycopg.connect(_conninfo(target)) as dst:
+        rows = dst.execute(f"SELECT count(*) FROM dlt_bench.{table}").fetchone()[0]
+    out.put({"rows": rows, "seconds": seconds, "rss_mb": _peak_rss_mb()})
+
+
 def _in_child(target, *args) -> dict:
+    """Run ``target`` in a fresh process (its own peak RSS); a child that dies stops the benchmark at once."""
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     proc = ctx.Process(target=target, args=(*args, queue))
     proc.start()
-    result = queue.get(timeout=3600)
+    while True:
+        try:
+            result = queue.get(timeout=1)
+            break
+        except Empty:
+            if not proc.is_alive() and queue.empty():
+                sys.exit(f"{target.__name__} failed with exit code {proc.exitcode}")
     proc.join()
     if proc.exitcode:
         sys.exit(f"{target.__name__} failed with exit code {proc.exitcode}")
@@ -174,7 +231,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", default="1000000", help="F0005 sizes, comma-separated (e.g. 1000000,5000000)")
     parser.add_argument("--generic-rows", type=int, default=200_000, help="rows given to GenericTransfer")
+    parser.add_argument("--skip-dlt", action="store_true", help="leave dlt out (it needs the bench extra)")
+    parser.add_argument("--smoke", action="store_true", help="2,000 rows: does the benchmark still run")
     args = parser.parse_args()
+    if args.smoke:
+        args.rows, args.generic_rows = "2000", 2000
+    if not args.skip_dlt and importlib.util.find_spec("dlt") is None:
+        sys.exit("dlt is not installed: pip install -c constraints.txt -e '.[test,bench]', or pass --skip-dlt")
     sizes = [int(s) for s in args.rows.split(",")]
     results: dict[int, dict] = {}
     with testing.postgres_server() as server:
@@ -194,6 +257,9 @@ def main() -> None:
                     generic = _in_child(_generic_transfer, source, target, min(args.generic_rows, generated))
                     print(_line("GenericTransfer", generic))
                     entry["generic"] = generic
+                    if not args.skip_dlt:
+                        entry["dlt"] = _in_child(_dlt, source, target)
+                        print(_line("dlt sql_table", entry["dlt"]))
                 results[size] = entry
             finally:
                 for url in (source, target):
@@ -210,6 +276,9 @@ def main() -> None:
         rss = ", ".join(f"{s:,} rows: {results[s]['ours']['rss_mb']:.0f} MiB" for s in sizes)
         print(f"our peak RSS by size: {rss}")
     print(f"ratio nomasx1 sql_copy / raw COPY rows per second: {ours_rate / raw_rate:.2f}")
+    if "dlt" in first:
+        dlt_rate = first["dlt"]["rows"] / first["dlt"]["seconds"]
+        print(f"ratio nomasx1 sql_copy / dlt rows per second: {ours_rate / dlt_rate:.2f}")
 
 
 if __name__ == "__main__":

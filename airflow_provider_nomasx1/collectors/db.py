@@ -1,7 +1,8 @@
 """Install callables: databases and roles, schema bootstrap and upgrade, view refresh.
 
 Every callable is idempotent: a second run finds everything in place and changes nothing.
-Passwords never travel as plain text in SQL: roles get a SCRAM verifier computed client-side.
+The statements themselves (roles with a client-side SCRAM verifier, databases, grants) are
+:mod:`airflow_provider_nomasx1.pg.admin`'s; this module adds the step's params, logs and errors.
 """
 
 from __future__ import annotations
@@ -10,13 +11,12 @@ from dataclasses import dataclass
 
 import psycopg
 import sqlalchemy as sa
-from psycopg import sql as psycopg_sql
 from sqlalchemy.exc import DBAPIError
 
-from airflow_provider_nomasx1 import pgadmin
 from airflow_provider_nomasx1.context import StepContext
 from airflow_provider_nomasx1.errors import ConfigurationError, describe_error, sqlstate
-from airflow_provider_nomasx1.sqlident import checked, quote
+from airflow_provider_nomasx1.pg import admin as pg_admin
+from airflow_provider_nomasx1.pg.identifiers import checked
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,6 @@ def _target(ctx: StepContext, conn_id: str) -> TargetDatabase:
     return TargetDatabase(conn_id, database, login, conn.password or None)
 
 
-def _scram_verifier(conn: sa.Connection, password: str, role: str) -> str:
-    """A SCRAM-SHA-256 verifier computed by libpq, so the server never sees the password."""
-    raw = conn.connection.dbapi_connection
-    return raw.pgconn.encrypt_password(password.encode(), role.encode(), b"scram-sha-256").decode()
-
-
 def _privilege_error(ctx: StepContext, admin_id: str, exc: Exception, what: str) -> ConfigurationError:
     user = ctx.hook_factory("admin", admin_id).connection.login or "?"
     return ConfigurationError(
@@ -55,34 +49,28 @@ def _privilege_error(ctx: StepContext, admin_id: str, exc: Exception, what: str)
 def _ensure_role(ctx: StepContext, conn: sa.Connection, target: TargetDatabase) -> bool:
     if not target.login:
         raise ConfigurationError(f"connection {target.conn_id!r} has no login: set the role to create")
-    if pgadmin.role_exists(conn, target.login):
+    if pg_admin.role_exists(conn, target.login):
         ctx.log.info("role %s exists: left unchanged", target.login)
         return False
     if not target.password:
         raise ConfigurationError(
             f"connection {target.conn_id!r} has no password: set one, the role {target.login!r} is created with it"
         )
-    verifier = _scram_verifier(conn, target.password, target.login)
-    statement = psycopg_sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {}").format(
-        psycopg_sql.Identifier(target.login), psycopg_sql.Literal(verifier)
-    )
-    # straight to the driver: SQLAlchemy would echo the statement in an error message
-    with conn.connection.dbapi_connection.cursor() as cursor:
-        cursor.execute(statement)
+    pg_admin.create_login_role(conn, target.login, target.password)
     ctx.log.info("role %s created (login, no superuser/createdb/createrole)", target.login)
     return True
 
 
 def _ensure_database(ctx: StepContext, conn: sa.Connection, target: TargetDatabase, owner: str | None) -> bool:
     """Create the database when missing, then (every run) close it to PUBLIC and open it to its reader."""
-    created = not pgadmin.database_exists(conn, target.database)
+    created = not pg_admin.database_exists(conn, target.database)
     if created:
-        pgadmin.create_database(conn, target.database, owner)
+        pg_admin.create_database(conn, target.database, owner)
         ctx.log.info("database %s created%s", target.database, f" (owner {owner})" if owner else "")
     else:
         ctx.log.info("database %s exists: left unchanged", target.database)
-    if pgadmin.secure_database(conn, target.database):
-        ctx.log.info("read-only role %s created", pgadmin.reader_role(target.database))
+    if pg_admin.secure_database(conn, target.database):
+        ctx.log.info("read-only role %s created", pg_admin.reader_role(target.database))
         created = True
     return created
 
@@ -152,13 +140,10 @@ def _grant_reader(ctx: StepContext, engine: sa.Engine, schema_name: str | None =
     (``schema_name``, default the step's target schema)."""
     schema_name = schema_name or ctx.schema
     with engine.begin() as conn:
-        reader = pgadmin.reader_role(conn.execute(sa.text("SELECT current_database()")).scalar())
-        if not pgadmin.role_exists(conn, reader):
+        reader = pg_admin.reader_role(conn.execute(sa.text("SELECT current_database()")).scalar())
+        if not pg_admin.role_exists(conn, reader):
             return
-        schema, role = quote(schema_name, "schema"), quote(reader, "role")
-        conn.execute(sa.text(f"GRANT USAGE ON SCHEMA {schema} TO {role}"))
-        conn.execute(sa.text(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}"))
-        conn.execute(sa.text(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT ON TABLES TO {role}"))
+        pg_admin.grant_schema_read(conn, schema_name, reader)
     ctx.log.info("read access to schema %s granted to %s", schema_name, reader)
 
 

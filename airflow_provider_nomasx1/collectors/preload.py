@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import json
 import logging
 import re
@@ -30,12 +29,12 @@ from typing import Any
 
 import psycopg
 import sqlalchemy as sa
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.exc import DBAPIError
 
 from airflow_provider_nomasx1.context import StepContext
 from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error
+from airflow_provider_nomasx1.pg.identifiers import checked, qualified, quote
+from airflow_provider_nomasx1.pg.locks import xact_lock
 from airflow_provider_nomasx1.reference.bundle import (
     APPS_COLUMN,
     DEFAULT_APPS_ID,
@@ -47,8 +46,7 @@ from airflow_provider_nomasx1.reference.bundle import (
     is_app_scoped,
     open_bundle,
 )
-from airflow_provider_nomasx1.schema import nomasx1
-from airflow_provider_nomasx1.sqlident import checked, qualified, quote
+from airflow_provider_nomasx1.schema import nomasx1, revisions
 
 log = logging.getLogger(__name__)
 
@@ -131,19 +129,6 @@ def resolve_output(output_path: str | Path, now: dt.datetime | None = None) -> P
 # --------------------------------------------------------------------------------------------------
 
 
-@functools.cache
-def _revisions() -> tuple[str | None, dict[str, frozenset[str]]]:
-    """The shipped head revision and, for each shipped revision, itself and its ancestors."""
-    from airflow_provider_nomasx1.schema.bootstrap import alembic_config
-
-    script = ScriptDirectory.from_config(alembic_config())
-    lineages = {
-        rev.revision: frozenset(r.revision for r in script.iterate_revisions(rev.revision, "base"))
-        for rev in script.walk_revisions()
-    }
-    return script.get_current_head(), lineages
-
-
 def table_columns(conn: sa.Connection, schema: str, tables: Iterable[str]) -> dict[str, list[str]]:
     """Columns (in table order) of the given tables of ``schema`` that exist, in one catalog query."""
     rows = conn.execute(
@@ -172,7 +157,7 @@ def check_reference_schema(conn: sa.Connection, schema: str) -> str:
             f"schema {schema!r} does not exist in database {database!r}: run the {INIT_JOB} job "
             f"(target_schema={schema}) first, then retry. Nothing was changed."
         )
-    heads = MigrationContext.configure(conn, opts={"version_table_schema": schema}).get_current_heads()
+    heads = revisions.recorded_heads(conn, schema)
     if not heads:
         raise ConfigurationError(
             f"schema {schema!r} in database {database!r} records no nomasx1 schema revision: run the {INIT_JOB} "
@@ -181,11 +166,11 @@ def check_reference_schema(conn: sa.Connection, schema: str) -> str:
     if len(heads) > 1:
         raise ConfigurationError(f"schema {schema!r} records several revisions {heads}: merge them first")
     current = heads[0]
-    head, lineages = _revisions()
+    lineages = revisions.lineages()
     if current not in lineages:
         raise ConfigurationError(
             f"schema {schema!r} records revision {current}, unknown to this provider version "
-            f"(head {head}): install the provider version that created it"
+            f"(head {revisions.head_revision()}): install the provider version that created it"
         )
     if REFERENCE_REVISION not in lineages[current]:
         raise ConfigurationError(
@@ -504,7 +489,7 @@ def import_reference_bundle(
         apps_ids = _target_apps(bundle, requested, log)
         report = ImportReport(schema, str(bundle_path or "curated bundle"), replace, apps_ids)
         with engine.begin() as conn:
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"nomasx1:reference:{schema}"})
+            xact_lock(conn, "reference", schema)
             revision = check_reference_schema(conn, schema)
             if manifest.schema_revision and manifest.schema_revision != revision:
                 log.info("bundle written at schema revision %s, target at %s", manifest.schema_revision, revision)
@@ -569,15 +554,18 @@ def export_reference(ctx: StepContext) -> None:
     ctx.log.info("reference bundle written to %s", report.path)
 
 
-def import_reference(ctx: StepContext) -> None:
+def import_reference(ctx: StepContext, *, data_dir: Path | None = None) -> None:
     """Step IMPORT_REFERENCE: params ``target_connector``, ``schema``, ``bundle_path`` (empty = the
-    curated bundle), ``replace``, ``target_apps_ids``."""
+    curated bundle, built from ``data_dir``: default the package's reference/data), ``replace``,
+    ``target_apps_ids``."""
     schema = _schema_param(ctx)
     replace = parse_flag(ctx.param("replace", False), "replace")
     apps = parse_apps_ids(ctx.param("target_apps_ids", ""))
     bundle_path = ctx.param("bundle_path") or None
     engine = ctx.target().engine
-    report = import_reference_bundle(engine, schema, bundle_path, replace=replace, target_apps_ids=apps, log=ctx.log)
+    report = import_reference_bundle(
+        engine, schema, bundle_path, replace=replace, target_apps_ids=apps, data_dir=data_dir, log=ctx.log
+    )
     for table, rows in report.inserted.items():
         ctx.result.add(table, rows)
     ctx.result.message = report.summary()

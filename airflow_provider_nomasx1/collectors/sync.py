@@ -17,7 +17,8 @@
   key and grants rebuilt on it afterwards) and swaps it in (drop + rename) in the **same
   transaction** that records the ``mirror_refresh`` row, so readers see the previous snapshot until
   the commit and then the new one, never an empty or partial table; any failure (including a
-  killed process: the server rolls the transaction back) leaves the previous snapshot.
+  killed process: the server rolls the transaction back) leaves the previous snapshot (the stage
+  and swap: :mod:`airflow_provider_nomasx1.pg.swap`; the DDL of the sync itself: ``sql/sync/``).
   ``append`` copies into the target in one transaction; ``upsert`` copies into a temporary table
   then ``INSERT ... ON CONFLICT (key) DO UPDATE``.
 
@@ -35,18 +36,20 @@ See docs/sync.md.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from psycopg import sql as psycopg_sql
 
 from airflow_provider_nomasx1.collectors.sync_spec import STAGE_SUFFIX, CopySpec
 from airflow_provider_nomasx1.context import Progress, StepContext
 from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error, SourceUnavailableError
+from airflow_provider_nomasx1.jde import coercion, databases
 from airflow_provider_nomasx1.jde.coercion import (
     ColumnPlan,
     DataItem,
@@ -58,7 +61,10 @@ from airflow_provider_nomasx1.jde.coercion import (
     table_prefix,
 )
 from airflow_provider_nomasx1.jde.schema_map import JdeSchemaMap
-from airflow_provider_nomasx1.sqlident import checked, qualified, quote
+from airflow_provider_nomasx1.pg import catalogue, swap
+from airflow_provider_nomasx1.pg.identifiers import checked, qualified, quote
+from airflow_provider_nomasx1.pg.locks import xact_lock
+from airflow_provider_nomasx1.resources import read_sql
 
 #: Oracle fetch batch (rows per fetchmany / round trip)
 ORACLE_ARRAYSIZE = 10_000
@@ -68,6 +74,8 @@ PROGRESS_EVERY = 10_000
 WRITE_BYTES = 1 << 20
 #: session memory for building the key index after a load
 MAINTENANCE_WORK_MEM = "256MB"
+#: what an overwrite's stage copies from an existing target (its indexes are rebuilt after the load)
+STAGE_LIKE = ("DEFAULTS", "CONSTRAINTS", "GENERATED", "IDENTITY", "STORAGE", "COMMENTS")
 _DD_COLUMNS = ("frdtai", "frdtat", "frcdec", "frclas", "frowtp")
 _SCHEMA_KEYS = tuple(f.name for f in dataclasses.fields(JdeSchemaMap))
 
@@ -124,10 +132,9 @@ class CopyReport:
 
 def _dialect_of(source_hook: Any) -> str:
     db_type = source_hook.db_type
-    if db_type == "postgres":
-        return "postgresql"
-    if db_type == "oracle":
-        return "oracle"
+    dialect = databases.DIALECTS.get(db_type, "")
+    if dialect in coercion.DIALECTS:
+        return dialect
     raise ConfigurationError(
         f"sql_copy reads PostgreSQL or Oracle JDE databases; connection "
         f"{getattr(source_hook, 'jde_conn_id', '?')!r} has db_type {db_type!r}"
@@ -277,30 +284,17 @@ def ensure_mirror_refresh(
 
     checked(schema, "target schema")
     with engine.begin() as conn:
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"nomasx1.mirror:{schema}"})
+        xact_lock(conn, "mirror", schema)
         exists = conn.execute(sa.text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema}).first()
         if exists is None and not create_schema:
             raise ConfigurationError(missing_mirror_schema_message(schema, engine.url.database, conn_id))
         if exists is None:
-            conn.execute(sa.text(f"CREATE SCHEMA {quote(schema, 'schema name')}"))
+            conn.exec_driver_sql(_ddl("mirror_schema", schema=quote(schema, "schema name")))
         translated = conn.execution_options(schema_translate_map={None: schema})
         nomajde.mirror_refresh.create(translated, checkfirst=True)
         nomasx1.collect_audit.create(translated, checkfirst=True)
         nomasx1.job_run_locks.create(translated, checkfirst=True)  # the run lease (run_lease.py)
     return exists is None
-
-
-def _target_columns(cur: Any, table_q: str) -> dict[str, str] | None:
-    """{column: formatted type} of an existing table, None when it does not exist."""
-    oid = cur.execute("SELECT to_regclass(%s)::oid", (table_q,)).fetchone()[0]
-    if oid is None:
-        return None
-    rows = cur.execute(
-        "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
-        "WHERE attrelid = %s AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
-        (oid,),
-    ).fetchall()
-    return dict(rows)
 
 
 _NUMBER_TYPES = ("numeric", "bigint", "integer", "smallint", "double precision", "real")
@@ -318,40 +312,27 @@ def _fit_to_target(plans: list[ColumnPlan], existing: Mapping[str, str], dialect
     return fitted
 
 
-def _index_definitions(cur: Any, table_q: str) -> list[tuple[str, str, str | None]]:
-    """(index name, definition, constraint type p/u/None) of a table's indexes."""
-    return cur.execute(
-        "SELECT i.relname, pg_get_indexdef(x.indexrelid), c.contype FROM pg_index x "
-        "JOIN pg_class i ON i.oid = x.indexrelid "
-        "LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid "
-        "WHERE x.indrelid = to_regclass(%s) ORDER BY i.relname",
-        (table_q,),
-    ).fetchall()
+#: a quoted identifier, or a qualified pair of them (what quote / qualified return)
+_QUOTED = re.compile(r'"[A-Za-z_][A-Za-z0-9_$]*"(\."[A-Za-z_][A-Za-z0-9_$]*")?')
 
 
-def _grants(cur: Any, table_q: str) -> list[str]:
-    """GRANT statements (with a ``{table}`` slot for the table name) reproducing a table's privileges."""
-    rows = cur.execute(
-        "SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END, "
-        "a.privilege_type, a.is_grantable FROM pg_class c, aclexplode(c.relacl) a "
-        "WHERE c.oid = to_regclass(%s) AND a.grantee <> c.relowner",
-        (table_q,),
-    ).fetchall()
-    return [f"GRANT {priv} ON {{table}} TO {who}" + (" WITH GRANT OPTION" if opt else "") for who, priv, opt in rows]
+@functools.cache
+def _sql_file(name: str) -> str:
+    return read_sql("sync", f"{name}.sql").strip()
 
 
-def _has_dependent_views(cur: Any, table_q: str) -> bool:
-    return bool(
-        cur.execute(
-            "SELECT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid "
-            "WHERE d.classid = 'pg_rewrite'::regclass AND d.refobjid = to_regclass(%s) AND r.ev_class <> d.refobjid)",
-            (table_q,),
-        ).fetchone()[0]
-    )
+def _ddl(name: str, *, column_type: str | None = None, **identifiers: str) -> str:
+    """``sql/sync/<name>.sql`` with its ``{placeholders}`` filled: quoted identifiers only (checked
+    here), plus for ``add_column`` the column type the coercion plan chose."""
+    for slot, value in identifiers.items():
+        if not _QUOTED.fullmatch(value):
+            raise ValueError(f"sql/sync/{name}.sql: {{{slot}}} takes a quoted identifier, not {value!r}")
+    extra = {"column_type": column_type} if column_type is not None else {}
+    return _sql_file(name).format(**identifiers, **extra)
 
 
 def _temp_name(name: str) -> str:
-    return (name[: 63 - len(STAGE_SUFFIX)] + STAGE_SUFFIX) if not name.endswith(STAGE_SUFFIX) else name
+    return swap.stage_name(name, STAGE_SUFFIX)
 
 
 # --- the copy ---------------------------------------------------------------------------------
@@ -410,7 +391,7 @@ def copy_table(
     try:
         pg = raw.driver_connection
         with pg.cursor() as cur:
-            existing = _target_columns(cur, target_q)
+            existing = catalogue.columns(cur, target_schema, spec.target_table)
             target_has_rows = bool(
                 existing is not None and cur.execute(f"SELECT EXISTS (SELECT 1 FROM {target_q})").fetchone()[0]
             )
@@ -540,11 +521,11 @@ class _Load:
     def run(self, src: sa.Connection, dialect: str, sql: str, run_id: str | None, source_name: str) -> tuple:
         pg = self.pg
         with pg.transaction(), pg.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"nomasx1.sync:{self.target_q}",))
+            xact_lock(cur, "sync", self.schema, self.spec.target_table)
             # room for the key index build after the load (sorted in memory rather than on disk)
             cur.execute(f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
             # the table may have appeared since we looked
-            self.existing = _target_columns(cur, self.target_q)
+            self.existing = catalogue.columns(cur, self.schema, self.spec.target_table)
             mode = self.spec.mode
             if mode == "overwrite":
                 into = self._prepare_stage(cur)
@@ -553,7 +534,7 @@ class _Load:
             else:
                 self._prepare_target(cur)
                 into = quote(_temp_name("nomasx1_upsert"), "table name")
-                cur.execute(f"CREATE TEMP TABLE {into} (LIKE {self.target_q} INCLUDING DEFAULTS) ON COMMIT DROP")
+                cur.execute(_ddl("upsert_temp", temp=into, target=self.target_q))
             before = 0
             if mode == "append":
                 before = cur.execute(f"SELECT count(*) FROM {self.target_q}").fetchone()[0]
@@ -580,12 +561,8 @@ class _Load:
                 target_rows = cur.execute(f"SELECT count(*) FROM {self.target_q}").fetchone()[0]
             else:
                 target_rows = before + rows_written
-            refresh = qualified(self.schema, "mirror_refresh")
             cur.execute(
-                f"INSERT INTO {refresh} (table_name, rows, refreshed_at, run_id, source) "
-                "VALUES (%s, %s, now(), %s, %s) "
-                "ON CONFLICT (table_name) DO UPDATE SET rows = EXCLUDED.rows, refreshed_at = EXCLUDED.refreshed_at, "
-                "run_id = EXCLUDED.run_id, source = EXCLUDED.source",
+                _ddl("record_refresh", mirror_refresh=qualified(self.schema, "mirror_refresh")),
                 (self.spec.target_table, target_rows, run_id, source_name),
             )
         return rows_read, rows_written, target_rows
@@ -599,7 +576,8 @@ class _Load:
         for plan in self.plans:
             if self.existing is not None and plan.target_name not in self.existing:
                 self.log.info("%s: adding column %s %s", self.target_q, plan.target_name, plan.target_type)
-                cur.execute(f"ALTER TABLE {table_q} ADD COLUMN {quote(plan.target_name)} {plan.target_type}")
+                column = quote(plan.target_name)
+                cur.execute(_ddl("add_column", table=table_q, column=column, column_type=plan.target_type))
 
     def _prepare_target(self, cur: Any) -> str:
         if self.existing is None:
@@ -612,18 +590,15 @@ class _Load:
     def _prepare_stage(self, cur: Any) -> str:
         stage = _temp_name(self.spec.target_table)
         stage_q = qualified(self.schema, stage)
-        if cur.execute("SELECT to_regclass(%s)", (stage_q,)).fetchone()[0] is not None:
+        if catalogue.table_exists(cur, self.schema, stage):
             self.log.warning("dropping the leftover stage %s of an earlier failed run", stage_q)
-            cur.execute(f"DROP TABLE {stage_q}")
+            swap.drop_stage(cur, self.schema, stage)
         if self.existing is None:
             # key columns NOT NULL from the start: the primary key added after the load needs no NULL scan
             cur.execute(create_table_sql(stage_q, self.plans, not_null=self.key))
         else:
             # no index during the load: they are rebuilt after it (faster, and named like the target's)
-            cur.execute(
-                f"CREATE TABLE {stage_q} (LIKE {self.target_q} INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
-                "INCLUDING GENERATED INCLUDING IDENTITY INCLUDING STORAGE INCLUDING COMMENTS)"
-            )
+            swap.create_stage(cur, self.schema, self.spec.target_table, stage, including=STAGE_LIKE)
             self._add_missing_columns(cur, stage_q)
         self.stage_q = stage_q
         self.stage = stage
@@ -688,50 +663,14 @@ class _Load:
     # -- overwrite swap
 
     def _swap(self, cur: Any) -> None:
-        target_q, stage_q = self.target_q, self.stage_q
+        table = self.spec.target_table
         if self.existing is None:
-            if self.key:
-                cur.execute(
-                    f"ALTER TABLE {stage_q} ADD CONSTRAINT {quote(self.spec.target_table + '_pkey')} PRIMARY KEY ("
-                    + ", ".join(quote(k) for k in self.key)
-                    + ")"
-                )
-            cur.execute(f"ALTER TABLE {stage_q} RENAME TO {quote(self.spec.target_table)}")
-            cur.execute(f"ANALYZE {target_q}")
+            swap.rename_into_place(cur, self.schema, self.stage, table, key=self.key)
             return
-        if _has_dependent_views(cur, target_q):
-            # views read the target: keep the table, replace its content in this transaction
-            self.log.info("%s has dependent views: replacing its rows in place", target_q)
-            cols = self._columns_sql()
-            cur.execute(f"LOCK TABLE {target_q} IN ACCESS EXCLUSIVE MODE")
-            cur.execute(f"TRUNCATE {target_q}")
-            cur.execute(f"INSERT INTO {target_q} ({cols}) SELECT {cols} FROM {stage_q}")
-            cur.execute(f"DROP TABLE {stage_q}")
-            cur.execute(f"ANALYZE {target_q}")
-            return
-        renames = []
-        for name, definition, contype in _index_definitions(cur, target_q):
-            tmp = _temp_name(name)
-            at = definition.find(" USING ")
-            unique = definition.startswith("CREATE UNIQUE")
-            cur.execute(f"CREATE {'UNIQUE ' if unique else ''}INDEX {quote(tmp)} ON {stage_q}{definition[at:]}")
-            if contype in ("p", "u"):
-                kind = "PRIMARY KEY" if contype == "p" else "UNIQUE"
-                cur.execute(f"ALTER TABLE {stage_q} ADD CONSTRAINT {quote(tmp)} {kind} USING INDEX {quote(tmp)}")
-            renames.append((tmp, name))
-        grants = _grants(cur, target_q)
-        comment = cur.execute("SELECT obj_description(to_regclass(%s), 'pg_class')", (target_q,)).fetchone()[0]
-        # readers keep the previous snapshot until the commit below
-        cur.execute(f"LOCK TABLE {target_q} IN ACCESS EXCLUSIVE MODE")
-        cur.execute(f"DROP TABLE {target_q}")
-        cur.execute(f"ALTER TABLE {stage_q} RENAME TO {quote(self.spec.target_table)}")
-        for tmp, name in renames:
-            cur.execute(f"ALTER INDEX {qualified(self.schema, tmp)} RENAME TO {quote(name)}")
-        for grant in grants:
-            cur.execute(grant.format(table=target_q))
-        if comment:
-            cur.execute(psycopg_sql.SQL("COMMENT ON TABLE {} IS {}").format(psycopg_sql.SQL(target_q), comment))
-        cur.execute(f"ANALYZE {target_q}")
+        columns = [p.target_name for p in self.plans]
+        if swap.swap_table(cur, self.schema, table, self.stage, columns, suffix=STAGE_SUFFIX):
+            # views read the target: the table was kept, its content replaced in this transaction
+            self.log.info("%s has dependent views: replacing its rows in place", self.target_q)
 
     # -- upsert
 

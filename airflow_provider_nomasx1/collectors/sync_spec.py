@@ -21,12 +21,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from airflow_provider_nomasx1.errors import ConfigurationError
+from airflow_provider_nomasx1.jde.coercion import DECIMAL_MODES, TYPE_COERCIONS
 
 MODES = ("overwrite", "append", "upsert")
-#: the values :func:`airflow_provider_nomasx1.jde.coercion.plan_columns` takes (spelled here so that
-#: parsing a spec does not import the coercion engine)
-TYPE_COERCIONS = ("jde", "none")
-DECIMAL_MODES = ("truncate", "preserve")
 #: suffix of the table an ``overwrite`` loads before the swap
 STAGE_SUFFIX = "__stage"
 #: PostgreSQL's identifier limit (NAMEDATALEN - 1)

@@ -7,12 +7,14 @@ bootstraps the schema. It refuses to touch a tenant that already exists.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
-from airflow_provider_nomasx1 import pgadmin
 from airflow_provider_nomasx1.context import StepContext
 from airflow_provider_nomasx1.errors import ConfigurationError
-from airflow_provider_nomasx1.sqlident import checked
+from airflow_provider_nomasx1.pg import admin as pg_admin
+from airflow_provider_nomasx1.pg.identifiers import checked
 
 
 def _names(ctx: StepContext) -> tuple[str, str, str]:
@@ -28,9 +30,9 @@ def _names(ctx: StepContext) -> tuple[str, str, str]:
 
 def _database_state(ctx: StepContext, database: str) -> str:
     """``missing``, ``empty`` (exists, no target schema) or ``in use``."""
-    admin = ctx.hook_factory("admin", ctx.param("admin_connector", "default"))
+    admin = ctx.hook_for("admin")
     with admin.engine.connect() as conn:
-        if not pgadmin.database_exists(conn, database):
+        if not pg_admin.database_exists(conn, database):
             return "missing"
     with admin.for_database(database).engine.connect() as conn:
         used = conn.execute(
@@ -41,9 +43,9 @@ def _database_state(ctx: StepContext, database: str) -> str:
 
 def precheck(ctx: StepContext) -> None:
     """Refuse early (changing nothing) when the tenant's connection or database is already in use."""
-    source, new_conn, database = _names(ctx)
-    _ = ctx.hook_factory("target", source).connection  # the source must exist: clear error otherwise
-    api = _api(ctx)
+    _source, new_conn, database = _names(ctx)
+    _ = _source_hook(ctx).connection  # the source must exist: clear error otherwise
+    api = ctx.hook_for("api")
     if api.connection_exists(new_conn):
         raise ConfigurationError(
             f"connection {new_conn!r} already exists: this tenant is set up. Pick another new_connection, "
@@ -60,34 +62,27 @@ def precheck(ctx: StepContext) -> None:
 
 def create_database(ctx: StepContext) -> None:
     """Create the tenant database, owned by the source connection's login, closed to PUBLIC."""
-    source, _new_conn, database = _names(ctx)
-    owner = ctx.hook_factory("target", source).connection.login
-    admin = ctx.hook_factory("admin", ctx.param("admin_connector", "default"))
+    _source, _new_conn, database = _names(ctx)
+    owner = _source_hook(ctx).connection.login
+    admin = ctx.hook_for("admin")
     with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        if pgadmin.database_exists(conn, database):
+        if pg_admin.database_exists(conn, database):
             ctx.log.info("database %s exists and is empty: reused", database)
         else:
-            pgadmin.create_database(conn, database, owner)
+            pg_admin.create_database(conn, database, owner)
             ctx.log.info("database %s created (owner %s)", database, owner)
-        pgadmin.secure_database(conn, database)
+        pg_admin.secure_database(conn, database)
 
 
 def clone_connection(ctx: StepContext) -> None:
     """Create ``new_connection`` as a copy of ``source_connection`` pointing at the new database."""
     source, new_conn, database = _names(ctx)
-    src = ctx.hook_factory("target", source).connection
-    payload = {
-        "connection_id": new_conn,
-        "conn_type": src.conn_type,
-        "description": f"nomasx1 tenant {new_conn} (cloned from {source} by nomasx1-init-db)",
-        "host": src.host,
-        "port": src.port,
-        "login": src.login,
-        "password": src.password,
-        "schema": database,
-        "extra": src.extra,
-    }
-    _api(ctx).create_connection(payload)
+    ctx.hook_for("api").copy_connection(
+        _source_hook(ctx).connection,
+        new_conn,
+        schema=database,
+        description=f"nomasx1 tenant {new_conn} (cloned from {source} by nomasx1-init-db)",
+    )
     ctx.log.info("connection %s created from %s (database %s)", new_conn, source, database)
 
 
@@ -100,11 +95,10 @@ def init_schema(ctx: StepContext) -> None:
     """
     from airflow_provider_nomasx1.collectors import db
 
-    source, _new_conn, database = _names(ctx)
-    db.init_schema_on(ctx, ctx.hook_factory("target", source).for_database(database).engine)
+    _source, _new_conn, database = _names(ctx)
+    db.init_schema_on(ctx, _source_hook(ctx).for_database(database).engine)
 
 
-def _api(ctx: StepContext):
-    from airflow_provider_nomasx1.hooks.airflow_api import AirflowApiHook
-
-    return AirflowApiHook(ctx.param("api_connector", "airflow_api"))
+def _source_hook(ctx: StepContext) -> Any:
+    """The target hook of the existing install the tenant is cloned from (param ``source_connection``)."""
+    return ctx.hook("source_connection", "target")

@@ -7,13 +7,16 @@ about JDE. Steps run strictly in spec order, each as one :class:`Nomasx1StepOper
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypedDict
 
-from airflow.sdk import DAG, Asset, DeadlineAlert, DeadlineReference, Param, chain
+from airflow.sdk import DAG, Asset, Param, chain
 from airflow.sdk.definitions.callback import AsyncCallback
 
+# from their module: airflow.sdk exports them lazily and its __init__.pyi leaves them out
+from airflow.sdk.definitions.deadline import DeadlineAlert, DeadlineReference
+
 from airflow_provider_nomasx1.dagspec.alerts import deadlines_enabled
-from airflow_provider_nomasx1.dagspec.model import JobSpec, StepSpec
+from airflow_provider_nomasx1.dagspec.model import JobSpec, StepSpec, TriggerRule
 from airflow_provider_nomasx1.dagspec.tenants import TenantSpec
 from airflow_provider_nomasx1.operators.sql_copy import SqlCopyOperator
 from airflow_provider_nomasx1.operators.step import Nomasx1StepOperator
@@ -89,9 +92,24 @@ def _doc_md(spec: JobSpec, tenant: TenantSpec | None) -> str:
     return "\n".join(lines)
 
 
+class _StepKwargs(TypedDict):
+    """Operator arguments every step gets, whichever its kind."""
+
+    task_id: str
+    task_display_name: str
+    step_params: dict[str, Any]
+    job_id: str
+    lock: bool
+    audit: bool
+    trigger_rule: TriggerRule
+    creates_schema: bool
+    needs_application: bool
+    doc_md: str | None
+
+
 def _step_operator(spec: JobSpec, step: StepSpec) -> Nomasx1StepOperator:
     """The task of one step: a collector callable, or a table copy for ``sql_copy`` steps."""
-    common = {
+    common: _StepKwargs = {
         "task_id": step.id,
         "task_display_name": step.title or step.id,
         "step_params": dict(step.params),
@@ -105,6 +123,8 @@ def _step_operator(spec: JobSpec, step: StepSpec) -> Nomasx1StepOperator:
     }
     if step.sql_copy is not None:
         return SqlCopyOperator(copy_options=step.sql_copy.model_dump(), **common)
+    if step.callable is None:  # StepSpec._one_kind refuses such a step: only a hand-built one gets here
+        raise ValueError(f"step {step.id!r} needs exactly one of 'callable' or 'sql_copy'")
     return Nomasx1StepOperator(callable_path=step.callable, **common)
 
 

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import pkgutil
 import re
+import warnings
 import zoneinfo
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from airflow_provider_nomasx1.collectors.sync_spec import SqlCopySpec
 
-FAMILIES = (
+Family = Literal[
     "install",
     "preload",
     "sync",
@@ -29,7 +31,8 @@ FAMILIES = (
     "database",
     "audit_trail",
     "maintenance",
-)
+]
+FAMILIES: tuple[str, ...] = get_args(Family)
 
 JsonType = Literal["string", "integer", "number", "boolean", "array", "object", "null"]
 
@@ -66,6 +69,33 @@ COMMON_PARAMS: dict[str, dict[str, Any]] = {
 _STEP_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _DAG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _CALLABLE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+
+#: step callables that moved (old path -> new path): a spec naming an old path keeps working for
+#: one release, with a DeprecationWarning naming the new one
+MOVED_CALLABLES: dict[str, str] = {
+    "airflow_provider_nomasx1.collectors.security.sod:sod_conflict_details": (
+        "airflow_provider_nomasx1.collectors.sod.conflicts:sod_conflict_details"
+    ),
+    "airflow_provider_nomasx1.collectors.security.sod:sod_conflict_summary": (
+        "airflow_provider_nomasx1.collectors.sod.conflicts:sod_conflict_summary"
+    ),
+}
+
+
+def current_callable(path: str) -> str:
+    """The path ``path`` has now: itself, or its new path (warning) when it moved."""
+    new = MOVED_CALLABLES.get(path)
+    if new is None:
+        return path
+    message = (
+        f"step callable {path!r} moved to {new!r}: name the new path in the job spec (the old one is "
+        "accepted for one release)"
+    )
+    # the warning for tools and tests; the log line for the DAG processor's log, where Python
+    # hides DeprecationWarnings by default
+    warnings.warn(message, DeprecationWarning, stacklevel=2)
+    logging.getLogger(__name__).warning(message)
+    return new
 
 
 class _Strict(BaseModel):
@@ -182,6 +212,7 @@ class StepSpec(_Strict):
             return None
         if not _CALLABLE.match(value):
             raise ValueError(f"{value!r} is not of the form 'package.module:function'")
+        value = current_callable(value)
         try:
             target = pkgutil.resolve_name(value)
         except (ImportError, AttributeError, ValueError) as exc:
@@ -212,7 +243,7 @@ class JobSpec(_Strict):
     """A bundled job: the whole content of one ``dags/jobs/*.yaml`` file."""
 
     dag_id: str
-    family: Literal[FAMILIES]  # type: ignore[valid-type]
+    family: Family
     display_name: str
     description: str
     schedule: str | None = None
@@ -225,7 +256,8 @@ class JobSpec(_Strict):
     max_active_runs: int = Field(default=1, ge=1)
     per_tenant: bool = True
     tags: list[str] = Field(default_factory=list)
-    params: dict[str, ParamSpec | None] = Field(default_factory=dict)
+    #: a ``name:`` entry without a body is filled from COMMON_PARAMS before validation (or refused)
+    params: dict[str, ParamSpec] = Field(default_factory=dict)
     steps: list[StepSpec] = Field(min_length=1)
     assets: AssetSpec = Field(default_factory=AssetSpec)
 

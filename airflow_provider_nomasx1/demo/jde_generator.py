@@ -36,8 +36,9 @@ from sqlalchemy.pool import NullPool
 
 from airflow_provider_nomasx1.errors import ConfigurationError
 from airflow_provider_nomasx1.jde.schema_map import JdeSchemaMap
+from airflow_provider_nomasx1.pg.identifiers import quote
+from airflow_provider_nomasx1.pg.locks import xact_lock
 from airflow_provider_nomasx1.resources import sql_path
-from airflow_provider_nomasx1.sqlident import quote
 
 __all__ = [
     "FIXTURE_ROLES",
@@ -313,7 +314,7 @@ def generate(
     engine = sa.create_engine(target, poolclass=NullPool)
     try:
         with engine.begin() as conn:
-            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('nomasx1.jde_generator'))")
+            xact_lock(conn, "jde_generator")
             _check_targets(conn, schema_map)
             for setting in (
                 "SET LOCAL work_mem = '64MB'",

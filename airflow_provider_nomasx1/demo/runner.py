@@ -23,9 +23,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
-from airflow_provider_nomasx1 import pgadmin
 from airflow_provider_nomasx1.errors import Nomasx1Error
-from airflow_provider_nomasx1.pgadmin import normalise_url
+from airflow_provider_nomasx1.pg import admin as pg_admin
+from airflow_provider_nomasx1.pg.admin import normalise_url
 from airflow_provider_nomasx1.resources import bundle_dir
 from airflow_provider_nomasx1.testing import connection_env
 
@@ -57,8 +57,8 @@ def _start_server(pg_url: str | None):
 def _recreate_database(server_url: URL, name: str) -> URL:
     engine = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        pgadmin.drop_database(conn, name)
-        pgadmin.create_database(conn, name)
+        pg_admin.drop_database(conn, name)
+        pg_admin.create_database(conn, name)
     engine.dispose()
     return server_url.set(database=name)
 
@@ -145,7 +145,7 @@ def _run_jobs(dag_ids: list[str], env: dict[str, str], conf: dict | None = None)
 
 def _register_application(server_url: URL) -> None:
     """What an administrator does once: `nomasx1 apps add --apps-id 10 ...`."""
-    from airflow_provider_nomasx1.registry import Registry
+    from airflow_provider_nomasx1.applications import Registry
 
     login, password = DEMO_LOGINS["nomasx1"]
     engine = sa.create_engine(server_url.set(username=login, password=password, database="nomasx1"))

@@ -88,6 +88,29 @@ class AirflowApiHook(BaseHook):
         if response.status_code >= 400:
             raise AirflowApiError(f"creating connection {payload.get('connection_id')!r} failed: {_reason(response)}")
 
+    def copy_connection(self, source: Any, connection_id: str, *, schema: str | None, description: str) -> None:
+        """Create ``connection_id`` with the fields of the Airflow connection ``source`` (its
+        credentials included) but ``schema``: the secret goes from one connection to the other
+        inside this hook, never through the caller."""
+        self.create_connection(
+            {
+                "connection_id": connection_id,
+                "conn_type": source.conn_type,
+                "description": description,
+                "host": source.host,
+                "port": source.port,
+                "login": source.login,
+                "password": source.password,
+                "schema": schema,
+                "extra": source.extra,
+            }
+        )
+
+    def dispose(self) -> None:
+        """Close the HTTP session, if one was opened (the step operator calls this after the step)."""
+        if "session" in self.__dict__:
+            self.session.close()
+
 
 def _reason(response: requests.Response) -> str:
     """Status and the API's messages, without the request body FastAPI echoes (it holds the password)."""

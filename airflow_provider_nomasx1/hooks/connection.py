@@ -7,6 +7,8 @@ them). SQLAlchemy masks the password when a URL is printed, so a URL never leaks
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.engine import URL
@@ -50,10 +52,38 @@ def location_of(conn: Any, db_type: str) -> str:
     return f"{conn.host}:{conn.port or DEFAULT_PORTS[db_type]}"
 
 
+#: libpq parameters the hooks set themselves: from the connection's fields, or hooks/timeouts.py
+_OWN_LIBPQ_PARAMS = frozenset({"host", "port", "dbname", "user", "password", "connect_timeout"})
+
+
+@functools.cache
+def libpq_keywords() -> frozenset[str]:
+    """The connection parameters the installed libpq accepts: it refuses a connect naming any other."""
+    from psycopg import pq
+
+    return frozenset(option.keyword.decode() for option in pq.Conninfo.get_defaults())
+
+
+def libpq_params(extras: Mapping[str, Any]) -> dict[str, str]:
+    """The extras that are libpq parameters (``sslmode``, ``sslcert``, ``options``, ``keepalives``,
+    ``target_session_attrs``...), as text; the others (``db_type``, ``statement_timeout``,
+    ``database``, form-only keys) are ours and never reach the driver."""
+    keys = libpq_keywords() - _OWN_LIBPQ_PARAMS
+    return {key: _libpq_text(value) for key, value in extras.items() if key in keys}
+
+
+def _libpq_text(value: Any) -> str:
+    if isinstance(value, bool):  # JSON true/false: libpq's boolean parameters take 1/0
+        return "1" if value else "0"
+    return str(value)
+
+
 def postgres_url(conn: Any, database: str | None = None) -> URL:
-    """psycopg 3 URL of a PostgreSQL connection (``schema`` field = database, as Airflow does)."""
+    """psycopg 3 URL of a PostgreSQL connection (``schema`` field = database, as Airflow does), with
+    the libpq parameters of its extras (an ``options`` there is joined to the hook's own by
+    :func:`~airflow_provider_nomasx1.hooks.timeouts.create_engine`)."""
     extras = extras_of(conn)
-    query = {k: str(extras[k]) for k in ("sslmode", "sslrootcert", "application_name") if k in extras}
+    query = libpq_params(extras)
     query.setdefault("application_name", "nomasx1")
     return URL.create(
         "postgresql+psycopg",

@@ -29,10 +29,8 @@ from airflow_provider_nomasx1.hooks.connection import (
     postgres_url,
 )
 from airflow_provider_nomasx1.hooks.timeouts import SOURCE_STATEMENT_TIMEOUT, Endpoint, Timeouts, create_engine
+from airflow_provider_nomasx1.jde.databases import BY_CONN_TYPE, DB_TYPES
 from airflow_provider_nomasx1.jde.schema_map import JdeSchemaMap
-
-DB_TYPES = ("oracle", "mssql", "postgres")
-_BY_CONN_TYPE = {"oracle": "oracle", "mssql": "mssql", "postgres": "postgres", "postgresql": "postgres"}
 
 
 class JdeHook(BaseHook):
@@ -62,7 +60,7 @@ class JdeHook(BaseHook):
     @cached_property
     def db_type(self) -> str:
         """``oracle``, ``mssql`` or ``postgres``: extras.db_type, else the connection type."""
-        db_type = self.extras.get("db_type") or _BY_CONN_TYPE.get(self.connection.conn_type or "")
+        db_type = self.extras.get("db_type") or BY_CONN_TYPE.get(self.connection.conn_type or "")
         if db_type not in DB_TYPES:
             raise ConfigurationError(
                 f"connection {self.jde_conn_id!r}: set extras.db_type to one of {list(DB_TYPES)} (got {db_type!r})"

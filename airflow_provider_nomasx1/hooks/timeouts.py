@@ -201,10 +201,14 @@ def create_engine(
     connect_args: Mapping[str, Any] | None = None,
     **engine_kwargs: Any,
 ) -> sa.Engine:
-    """The one place the hooks build an engine: ``connect_args`` merged with the timeouts'
-    (PostgreSQL ``options`` joined, so a read-only session also gets its statement timeout),
-    then :func:`install`."""
+    """The one place the hooks build an engine: ``connect_args`` merged with the timeouts', then
+    :func:`install`. PostgreSQL ``options`` are joined, in this order: the URL's (the connection's
+    extras), ``connect_args``' (a read-only session), the statement timeout; the last ``-c`` of a
+    setting wins, so the hook's own settings hold."""
     args = dict(connect_args or {})
+    if "options" in url.query:  # SQLAlchemy would let connect_args' options replace it: join them
+        args["options"] = " ".join(filter(None, (str(url.query["options"]), args.get("options"))))
+        url = url.difference_update_query(["options"])
     for key, value in driver_args(db_type, timeouts).items():
         args[key] = f"{args[key]} {value}" if key == "options" and key in args else value
     engine = sa.create_engine(url, connect_args=args, **engine_kwargs)

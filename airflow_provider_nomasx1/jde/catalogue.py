@@ -14,7 +14,7 @@ guarded against a collapse between runs (docs/security.md, "Required and optiona
 
 from __future__ import annotations
 
-from airflow_provider_nomasx1.collectors.extract import SourceTable
+from airflow_provider_nomasx1.jde.source_table import SourceTable
 
 F0092 = SourceTable(
     "system",

@@ -16,7 +16,7 @@ implausible as a whole. Open settings (search types, e-mail types) list only the
 collectors look for; other codes are legitimate and not counted.
 
 The FSSETY code map (``settings_applications.security_type_codes``) keeps its own column and
-validation (:mod:`airflow_provider_nomasx1.registry`).
+validation (:mod:`airflow_provider_nomasx1.applications`).
 """
 
 from __future__ import annotations

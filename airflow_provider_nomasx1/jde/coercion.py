@@ -57,9 +57,11 @@ from airflow_provider_nomasx1.jde.julian import (
     julian_int_sql,
     julian_to_date_sql,
 )
-from airflow_provider_nomasx1.sqlident import checked
+from airflow_provider_nomasx1.pg.identifiers import checked
 
+#: the SQLAlchemy dialects the coercion spells (the mirror sync reads these sources only)
 DIALECTS = ("postgresql", "oracle")
+#: the values of :func:`plan_columns` (and of a ``sql_copy`` step's options, collectors/sync_spec.py)
 TYPE_COERCIONS = ("jde", "none")
 DECIMAL_MODES = ("truncate", "preserve")
 

@@ -28,8 +28,8 @@ rule on a PostgreSQL integer; :func:`jde_integer_sql` turns a numeric column int
 an impossible value, for anything that is not a whole number 0..999999), and
 :func:`text_julian_sql` / :func:`text_hhmmss_sql` apply the rule to text columns. The mirror's
 coercion (``jde/coercion.py``), the security collection's session functions ``pg_temp.jde_date``
-/ ``pg_temp.jde_time`` (``collectors/extract.py``) and the Oracle spellings are all built from
-them; ``tests/test_julian.py`` runs one table of cases through every spelling.
+/ ``pg_temp.jde_time`` (``jde/session_functions.py``) and the Oracle spellings are all built from
+them; ``tests/support/jde_rule_cases.py`` is one table of cases run through every spelling.
 """
 
 from __future__ import annotations

@@ -2,15 +2,17 @@
 
 JDE spreads its tables over several schemas (data sources). Production Oracle installs use
 upper-case names (SY920, PRODCTL, PRODDTA...); PostgreSQL test sources use lower-case names.
+The defaults and what each data source holds are written here once: the connection form
+(``get_provider_info.py``) is built from :func:`data_sources`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from airflow_provider_nomasx1.sqlident import checked
+from airflow_provider_nomasx1.pg.identifiers import checked
 
 #: extras key holding the schema map in the `jdedwards` connection
 EXTRAS_KEY = "schemas"
@@ -20,15 +22,17 @@ EXTRAS_KEY = "schemas"
 class JdeSchemaMap:
     """Physical schema of each JDE data source (defaults: a 9.2 Pristine/PS920 install)."""
 
-    system: str = "SY920"
-    control: str = "PS920CTL"
-    data: str = "PS920DTA"
-    object_librarian: str = "OL920"
-    data_dictionary: str = "DD920"
-    central_objects: str = "PD920"
-    server_map: str = "SVM920"
+    system: str = field(default="SY920", metadata={"holds": "System (F0092, F00950, F95921...)"})
+    control: str = field(default="PS920CTL", metadata={"holds": "Control tables (F0004, F0005, F9000...)"})
+    data: str = field(default="PS920DTA", metadata={"holds": "Business data (F0101, F060116...)"})
+    object_librarian: str = field(default="OL920", metadata={"holds": "Object librarian (F9860, F9865)"})
+    data_dictionary: str = field(default="DD920", metadata={"holds": "Data dictionary (F9200, F9202, F9210)"})
+    central_objects: str = field(default="PD920", metadata={"holds": "Central objects (F983051)"})
+    server_map: str = field(default="SVM920", metadata={"holds": "Server map"})
     #: schema holding F00950 (the security workbench); some sites keep it outside `system`
-    security: str | None = None
+    security: str | None = field(
+        default=None, metadata={"holds": "security workbench F00950 (if not the system schema)"}
+    )
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -66,3 +70,17 @@ class JdeSchemaMap:
 
     def as_dict(self) -> dict[str, str | None]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """One data source of the schema map as the connection form shows it."""
+
+    key: str  # field of JdeSchemaMap (the form's extras key is ``schema_<key>``)
+    holds: str  # what the schema holds, e.g. "System (F0092, F00950, F95921...)"
+    default: str | None  # default schema; None: optional (``security`` falls back on ``system``)
+
+
+def data_sources() -> tuple[DataSource, ...]:
+    """Every data source of :class:`JdeSchemaMap`, in declaration order, with its default."""
+    return tuple(DataSource(f.name, f.metadata["holds"], f.default) for f in fields(JdeSchemaMap))

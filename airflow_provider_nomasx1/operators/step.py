@@ -23,6 +23,7 @@ from airflow.sdk.exceptions import AirflowFailException
 from airflow_provider_nomasx1.bookkeeping import CollectAudit, check_run_target, job_lock
 from airflow_provider_nomasx1.context import StepContext, StepResult
 from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error, describe_error, is_permanent
+from airflow_provider_nomasx1.hooks.roles import hook_role
 from airflow_provider_nomasx1.operators.outcome import raise_if_steps_failed
 from airflow_provider_nomasx1.run_lease import DEFAULT_GRACE_S, ReleasePolicy, RunLease
 
@@ -31,7 +32,8 @@ GRACE_SETTING = ("nomasx1", "run_lock_grace_minutes")
 
 
 class HookCache:
-    """Creates hooks by role on first use and disposes of their engines afterwards."""
+    """Creates hooks by role (:data:`~airflow_provider_nomasx1.hooks.roles.HOOK_ROLES`) on first use
+    and disposes of their engines afterwards."""
 
     def __init__(self) -> None:
         self._hooks: dict[tuple[str, str], Any] = {}
@@ -44,16 +46,7 @@ class HookCache:
 
     @staticmethod
     def _make(role: str, conn_id: str) -> Any:
-        if role == "jde":
-            from airflow_provider_nomasx1.hooks.jde import JdeHook
-
-            return JdeHook(conn_id)
-        if role in ("target", "admin"):
-            from airflow_provider_nomasx1.hooks.nomasx1 import Nomasx1Hook
-
-            purpose = "admin PostgreSQL (CREATE ROLE / DATABASE)" if role == "admin" else None
-            return Nomasx1Hook(conn_id, **({"purpose": purpose} if purpose else {}))
-        raise ConfigurationError(f"unknown hook role {role!r}")
+        return hook_role(role).create(conn_id)
 
     def close(self) -> None:
         for hook in self._hooks.values():

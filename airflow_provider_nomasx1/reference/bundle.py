@@ -869,7 +869,7 @@ def _check_gzip(path: Path, fileobj: IO[bytes]) -> None:
         fileobj.seek(0)
 
 
-def _list_members(path: Path, tar: tarfile.TarFile) -> dict[str, tarfile.TarInfo]:
+def _list_members(path: Path, tar: tarfile.TarFile, max_member_bytes: int) -> dict[str, tarfile.TarInfo]:
     """Every member's header, checked for name, type and size, keyed by name."""
     members: dict[str, tarfile.TarInfo] = {}
     try:
@@ -880,10 +880,10 @@ def _list_members(path: Path, tar: tarfile.TarFile) -> dict[str, tarfile.TarInfo
             problem = _member_kind(member)
             if problem:
                 raise BundleError(path, f"member {member.name!r} is {problem}; only regular files are allowed")
-            if member.size > MAX_MEMBER_BYTES:
+            if member.size > max_member_bytes:
                 raise BundleError(
                     path,
-                    f"member {member.name} is {member.size:,} bytes, over the {MAX_MEMBER_BYTES:,}-byte member limit",
+                    f"member {member.name} is {member.size:,} bytes, over the {max_member_bytes:,}-byte member limit",
                 )
             if member.name in members:
                 raise BundleError(path, f"member {member.name} appears twice in the archive")
@@ -893,11 +893,12 @@ def _list_members(path: Path, tar: tarfile.TarFile) -> dict[str, tarfile.TarInfo
     return members
 
 
-def open_bundle(path: Path | str) -> ReferenceBundle:
+def open_bundle(path: Path | str, *, max_member_bytes: int = MAX_MEMBER_BYTES) -> ReferenceBundle:
     """Open and completely verify a bundle; raises :class:`BundleError` on any problem.
 
     The caller closes it (``with open_bundle(p) as bundle:``). The file stays open, so renaming or
-    replacing the path afterwards does not change what is read.
+    replacing the path afterwards does not change what is read. ``max_member_bytes``: the size cap
+    of one member (a smaller one lets a test reach the limit with a small bundle).
     """
     path = Path(path)
     if not path.is_file():
@@ -909,7 +910,7 @@ def open_bundle(path: Path | str) -> ReferenceBundle:
             tar = tarfile.open(fileobj=fileobj, mode="r:gz")  # noqa: SIM115 - owned by the ReferenceBundle
         except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
             raise BundleError(path, f"not a valid tar archive ({exc})") from None
-        bundle = ReferenceBundle(path, fileobj, tar, _list_members(path, tar))
+        bundle = ReferenceBundle(path, fileobj, tar, _list_members(path, tar, max_member_bytes))
         bundle._verify()
     except BaseException:
         fileobj.close()
@@ -917,9 +918,10 @@ def open_bundle(path: Path | str) -> ReferenceBundle:
     return bundle
 
 
-def verify_bundle(path: Path | str) -> Manifest:
-    """Verify a bundle completely and return its manifest (raises :class:`BundleError`)."""
-    with open_bundle(path) as bundle:
+def verify_bundle(path: Path | str, *, max_member_bytes: int = MAX_MEMBER_BYTES) -> Manifest:
+    """Verify a bundle completely and return its manifest (raises :class:`BundleError`);
+    ``max_member_bytes`` as for :func:`open_bundle`."""
+    with open_bundle(path, max_member_bytes=max_member_bytes) as bundle:
         return bundle.manifest
 
 

@@ -18,19 +18,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import command
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 
 from airflow_provider_nomasx1.errors import ConfigurationError
-from airflow_provider_nomasx1.schema import nomajde, nomasx1, views
-from airflow_provider_nomasx1.schema.migrations import SCRIPT_LOCATION
-from airflow_provider_nomasx1.sqlident import checked, quote
+from airflow_provider_nomasx1.pg.identifiers import checked, quote
+from airflow_provider_nomasx1.pg.locks import xact_lock
+from airflow_provider_nomasx1.schema import nomajde, nomasx1, revisions, views
+from airflow_provider_nomasx1.schema.revisions import alembic_config, head_revision
 
 log = logging.getLogger(__name__)
 
@@ -108,39 +104,12 @@ class UpgradeReport:
 
 
 # --------------------------------------------------------------------------------------------------
-# alembic plumbing
+# alembic plumbing (alembic_config, head_revision: schema.revisions, importable from here too)
 # --------------------------------------------------------------------------------------------------
 
 
-def alembic_config(connection: sa.Connection | None = None, schema: str = DEFAULT_SCHEMA) -> Config:
-    """An alembic Config built in code (no alembic.ini) for ``schema``.
-
-    ``connection`` (optional) is used by env.py as is, inside the caller's transaction.
-    """
-    config = Config()
-    config.set_main_option("script_location", str(Path(SCRIPT_LOCATION)).replace("%", "%%"))
-    config.set_main_option("path_separator", "os")
-    config.attributes["schema"] = checked(schema, "schema name")
-    if connection is not None:
-        config.attributes["connection"] = connection
-    return config
-
-
-def _script() -> ScriptDirectory:
-    return ScriptDirectory.from_config(alembic_config())
-
-
-def head_revision() -> str:
-    """The newest migration shipped with this provider version."""
-    head = _script().get_current_head()
-    if head is None:  # pragma: no cover - the package always ships 0001
-        raise ConfigurationError("No alembic migration found in the package.")
-    return head
-
-
 def _current(conn: sa.Connection, schema: str) -> str | None:
-    context = MigrationContext.configure(conn, opts={"version_table_schema": schema})
-    heads = context.get_current_heads()
+    heads = revisions.recorded_heads(conn, schema)
     if len(heads) > 1:
         raise ConfigurationError(
             f"Schema {schema} records several alembic versions {heads}; merge them before upgrading."
@@ -157,7 +126,7 @@ def current_revision(engine: sa.Engine, schema: str = DEFAULT_SCHEMA) -> str | N
 
 def _lock(conn: sa.Connection, schema: str) -> None:
     """Serialise bootstrap work per schema until the transaction ends."""
-    conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"nomasx1:schema:{schema}"})
+    xact_lock(conn, "schema", schema)
 
 
 def _schema_exists(conn: sa.Connection, schema: str) -> bool:
@@ -235,7 +204,7 @@ def init_schema(engine: sa.Engine, schema: str = DEFAULT_SCHEMA) -> InitReport:
         _lock(conn, schema)
         current = _current(conn, schema)
         if current is not None and current != head:
-            if not _known(current):
+            if not revisions.is_known(current):
                 raise ConfigurationError(
                     f"Schema {schema} records revision {current}, unknown to this provider version "
                     f"(head {head}). Install the provider version that created it; nothing was changed."
@@ -261,14 +230,6 @@ def init_schema(engine: sa.Engine, schema: str = DEFAULT_SCHEMA) -> InitReport:
             report.revision = current
     log.info(report.summary())
     return report
-
-
-def _known(revision: str) -> bool:
-    """Whether ``revision`` is one of the shipped migrations."""
-    try:
-        return _script().get_revision(revision) is not None
-    except CommandError:  # unknown revision id
-        return False
 
 
 def init_mirror(engine: sa.Engine, schema: str = DEFAULT_MIRROR_SCHEMA) -> InitReport:
@@ -298,7 +259,7 @@ def upgrade_schema(engine: sa.Engine, schema: str = DEFAULT_SCHEMA) -> UpgradeRe
         if current == head:
             log.info("Schema %s already at head %s", schema, head)
             return UpgradeReport(current, head, False, schema)
-        if current is not None and not _known(current):
+        if current is not None and not revisions.is_known(current):
             raise ConfigurationError(
                 f"Schema {schema} records revision {current}, unknown to this provider version "
                 f"(head {head}). Install the provider version that created it; nothing was changed."

@@ -24,6 +24,9 @@ import json
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
+# the JDE defaults of settings_applications / settings_jdedwards, re-exported for the schema's readers
+from airflow_provider_nomasx1.jde.security_defaults import DEFAULT_SECURITY_TYPE_CODES, DEFAULT_TASK_VIEWS
+
 #: deterministic constraint / index names (PostgreSQL index names are unique per schema)
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -32,25 +35,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-#: FSSETY security-type codes → meaning (JDE-SOURCE.md §2 defaults; overridable per application)
-DEFAULT_SECURITY_TYPE_CODES: dict[str, str] = {
-    "1": "application",
-    "2": "action",
-    "3": "row",
-    "4": "column",
-    "5": "processing_option",
-    "6": "tab",
-    "7": "hyper_exit",
-    "8": "external_calls",
-    "9": "exclusive_application",
-}
-
-#: task views walked for menus when an application does not list its own (reference rows 91, 93)
-DEFAULT_TASK_VIEWS: list[dict[str, object]] = [
-    {"task_view": "91", "name": "EnterpriseOne Menus", "security": True},
-    {"task_view": "93", "name": "Content Development Tools", "security": True},
-]
 
 APPS_TYPES = ("JDE", "DATABASE", "LDAP", "WEBLOGIC", "CUSTOM")
 ROLE_SEQUENCE_DIRECTIONS = ("ascending", "descending")

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from airflow_provider_nomasx1.errors import ConfigurationError
+from airflow_provider_nomasx1.pg.identifiers import checked, qualified, quote
 from airflow_provider_nomasx1.resources import read_sql
-from airflow_provider_nomasx1.sqlident import checked, qualified, quote
 
 log = logging.getLogger(__name__)
 

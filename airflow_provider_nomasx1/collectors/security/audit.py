@@ -10,8 +10,9 @@ The rules are in ``sql/security/rights_audit.sql``.
 
 from __future__ import annotations
 
-from airflow_provider_nomasx1.collectors.security.base import SqlText, security_session
+from airflow_provider_nomasx1.collectors.security.base import security_session
 from airflow_provider_nomasx1.collectors.security.partitions import replace_partition
+from airflow_provider_nomasx1.collectors.session import SqlText
 from airflow_provider_nomasx1.context import StepContext
 from airflow_provider_nomasx1.errors import Nomasx1Error
 

@@ -27,8 +27,9 @@ no rows and says so in its message and collect_audit details, and the job goes o
 
 from __future__ import annotations
 
-from airflow_provider_nomasx1.collectors.security.base import security_session, table_literal_list
+from airflow_provider_nomasx1.collectors.security.base import security_session
 from airflow_provider_nomasx1.collectors.security.objects import warn_duplicates
+from airflow_provider_nomasx1.collectors.session import table_literal_list
 from airflow_provider_nomasx1.context import StepContext
 from airflow_provider_nomasx1.jde.catalogue import F9000, F9001
 

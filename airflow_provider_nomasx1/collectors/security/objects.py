@@ -30,11 +30,8 @@ from __future__ import annotations
 
 import json
 
-from airflow_provider_nomasx1.collectors.security.base import (
-    SecuritySession,
-    require_source_rows,
-    security_session,
-)
+from airflow_provider_nomasx1.collectors.security.base import SecuritySession, security_session
+from airflow_provider_nomasx1.collectors.session import require_source_rows
 from airflow_provider_nomasx1.context import StepContext
 from airflow_provider_nomasx1.errors import ConfigurationError
 from airflow_provider_nomasx1.jde.catalogue import F00950, F9860, F983051

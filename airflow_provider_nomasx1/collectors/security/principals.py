@@ -31,13 +31,14 @@ SECURITY_ASSIGNMENTS, which read the target's security_users (and security_roles
 
 from __future__ import annotations
 
-from airflow_provider_nomasx1.collectors.extract import SourceTable, create_temp
 from airflow_provider_nomasx1.collectors.security.base import SecuritySession, security_session
 from airflow_provider_nomasx1.context import StepContext
 from airflow_provider_nomasx1.errors import SourceUnavailableError
 from airflow_provider_nomasx1.jde.catalogue import F0092, F00926, F0101, F01151, F98OWSEC, F9312, F95921
 from airflow_provider_nomasx1.jde.coded_values import literal_list
 from airflow_provider_nomasx1.jde.julian import to_julian
+from airflow_provider_nomasx1.jde.reader import create_temp
+from airflow_provider_nomasx1.jde.source_table import SourceTable
 
 
 def security_roles(ctx: StepContext) -> dict[str, int]:

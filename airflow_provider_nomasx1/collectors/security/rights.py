@@ -31,12 +31,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from airflow_provider_nomasx1.collectors.security.base import SecuritySession, SqlText, security_session
+from airflow_provider_nomasx1.collectors.security.base import SecuritySession, security_session
 from airflow_provider_nomasx1.collectors.security.partitions import replace_partition
+from airflow_provider_nomasx1.collectors.session import SqlText
 from airflow_provider_nomasx1.context import StepContext
 from airflow_provider_nomasx1.errors import Nomasx1Error
 from airflow_provider_nomasx1.jde import catalogue
-from airflow_provider_nomasx1.sqlident import quote
+from airflow_provider_nomasx1.pg.identifiers import checked, quote
 
 #: rank of *PUBLIC: a user may hold at most this many active roles minus one
 PUBLIC_RANK = 999
@@ -86,24 +87,17 @@ def _prepare_levels(s: SecuritySession, subject_type: str) -> None:
 def _record_run(s: SecuritySession, column: str | None = None, rows: int | None = None) -> None:
     """security_rights_runs: the settings this run's rights were computed with (+ row counts)."""
     settings = s.settings
-    update = f", {column} = EXCLUDED.{column}" if column else ""
-    s.conn.exec_driver_sql(
-        s.render(
-            f"""INSERT INTO {{{{schema}}}}.security_rights_runs AS r (apps_id, run_id, as_of_date,
-                    role_sequence_direction, signin_mode, security_type_codes{", " + column if column else ""})
-                VALUES ({{{{apps_id}}}}, {{{{run_id}}}}, {{{{as_of}}}}, {{{{direction}}}}, {{{{signin}}}},
-                        {{{{codes}}}}::jsonb{", {{rows}}" if column else ""})
-                ON CONFLICT (apps_id, run_id) DO UPDATE SET as_of_date = EXCLUDED.as_of_date,
-                    role_sequence_direction = EXCLUDED.role_sequence_direction,
-                    signin_mode = EXCLUDED.signin_mode, security_type_codes = EXCLUDED.security_type_codes,
-                    computed_at = now(){update}""",
-            {
-                "direction": settings.role_sequence_direction,
-                "signin": settings.signin_mode,
-                "codes": json.dumps(dict(settings.security_type_codes), sort_keys=True),
-                "rows": rows,
-            },
-        )
+    name = checked(column, "column") if column else None
+    s.run_sql(
+        "rights_runs",
+        {
+            "direction": settings.role_sequence_direction,
+            "signin": settings.signin_mode,
+            "codes": json.dumps(dict(settings.security_type_codes), sort_keys=True),
+            "count_column": SqlText(f", {name}" if name else ""),
+            "count_value": SqlText(f", {s.literal(rows)}" if name else ""),
+            "count_update": SqlText(f", {name} = EXCLUDED.{name}" if name else ""),
+        },
     )
 
 
@@ -130,10 +124,12 @@ def _fv_token(s: SecuritySession, kind: str, subject: str, form: str, version: s
     )
 
 
-def _aggregate_in_batches(s: SecuritySession, record_filter: str = "") -> Iterator[int]:
-    """Split the subjects into batches (rights_batches.sql) and, for each, build sec_ex and
-    sec_wide; yields the batch number while they hold that batch."""
-    s.run_sql("rights_batches", {"batch_rows": BATCH_ROWS})
+def _aggregate_in_batches(
+    s: SecuritySession, record_filter: str = "", *, batch_rows: int = BATCH_ROWS
+) -> Iterator[int]:
+    """Split the subjects into batches of about ``batch_rows`` reachable records (rights_batches.sql)
+    and, for each, build sec_ex and sec_wide; yields the batch number while they hold that batch."""
+    s.run_sql("rights_batches", {"batch_rows": batch_rows})
     batches = s.scalar("SELECT coalesce(max(batch), 0) + 1 FROM sec_batch")
     for batch in range(batches):
         s.run_sql("rights_aggregate", {"batch": batch, "record_filter": SqlText(record_filter)})
@@ -143,7 +139,7 @@ def _aggregate_in_batches(s: SecuritySession, record_filter: str = "") -> Iterat
             s.ctx.log.info("rights: batch %s of %s resolved", batch + 1, batches)
 
 
-def _stage_applications(ctx: StepContext, subject_type: str) -> dict[str, int]:
+def _stage_applications(ctx: StepContext, subject_type: str, batch_rows: int) -> dict[str, int]:
     with security_session(ctx) as s:
         _prepare_levels(s, subject_type)
         s.run_sql("rights_extra_users" if subject_type == "USER" else "rights_extra_roles")
@@ -152,7 +148,7 @@ def _stage_applications(ctx: StepContext, subject_type: str) -> dict[str, int]:
         fv_app = _fv_token(s, "app", "k.subject", "k.f", "k.v")
         s.run_sql("rights_stage_prepare", {"subject_type": subject_type, "dag_id": ctx.dag_id})
         keys = 0
-        for _ in _aggregate_in_batches(s):
+        for _ in _aggregate_in_batches(s, batch_rows=batch_rows):
             keys += s.run_sql("rights_stage", {"subject_type": subject_type, "fv_app": fv_app}).get("keys", 0)
         # fresh statistics: the action step plans its joins on the stage
         s.conn.exec_driver_sql(s.render("ANALYZE {{schema}}.security_rights_stage"))
@@ -249,9 +245,10 @@ def security_rights_menus(ctx: StepContext) -> dict[str, int]:
         return {"security_rights_menus": s.run_sql("security_rights_menus").get("security_rights_menus", 0)}
 
 
-def security_rights_apps(ctx: StepContext) -> dict[str, int]:
-    """SECURITY_RIGHTS_APPS: application security (run) of every role and *PUBLIC, staged."""
-    return _stage_applications(ctx, "ROLE")
+def security_rights_apps(ctx: StepContext, *, batch_rows: int = BATCH_ROWS) -> dict[str, int]:
+    """SECURITY_RIGHTS_APPS: application security (run) of every role and *PUBLIC, staged
+    (``batch_rows``: reachable records per batch of subjects; the operator keeps the default)."""
+    return _stage_applications(ctx, "ROLE", batch_rows)
 
 
 def security_rights_actions(ctx: StepContext) -> dict[str, int]:
@@ -259,9 +256,10 @@ def security_rights_actions(ctx: StepContext) -> dict[str, int]:
     return _write_with_actions(ctx, "ROLE")
 
 
-def security_rights_apps_users(ctx: StepContext) -> dict[str, int]:
-    """SECURITY_RIGHTS_APPS_USERS: application security of every user (levels user, roles, *PUBLIC), staged."""
-    return _stage_applications(ctx, "USER")
+def security_rights_apps_users(ctx: StepContext, *, batch_rows: int = BATCH_ROWS) -> dict[str, int]:
+    """SECURITY_RIGHTS_APPS_USERS: application security of every user (levels user, roles, *PUBLIC),
+    staged (``batch_rows`` as for :func:`security_rights_apps`)."""
+    return _stage_applications(ctx, "USER", batch_rows)
 
 
 def security_rights_actions_users(ctx: StepContext) -> dict[str, int]:

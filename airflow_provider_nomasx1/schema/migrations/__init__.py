@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from airflow_provider_nomasx1.sqlident import checked
+from airflow_provider_nomasx1.pg.identifiers import checked
 
 #: the folder alembic loads env.py, script.py.mako and versions/ from
 SCRIPT_LOCATION = Path(__file__).resolve().parent

@@ -16,10 +16,10 @@ import os
 import sqlalchemy as sa
 from alembic import context
 
+from airflow_provider_nomasx1.pg.identifiers import quote
 from airflow_provider_nomasx1.schema.migrations import target_schema
 from airflow_provider_nomasx1.schema.nomasx1 import metadata
 from airflow_provider_nomasx1.schema.views import VIEWS_BY_NAME
-from airflow_provider_nomasx1.sqlident import quote
 
 config = context.config
 schema = target_schema()

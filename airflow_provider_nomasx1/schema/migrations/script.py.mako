@@ -6,7 +6,7 @@ Create Date: ${create_date}
 
 Rules (docs/schema.md, "Adding a migration"): spell every object out (frozen snapshot, never
 ``metadata.create_all``), pass ``schema=schema`` to every operation, quote identifiers in raw SQL
-with ``airflow_provider_nomasx1.sqlident``, and update ``schema/nomasx1.py`` to match.
+with ``airflow_provider_nomasx1.pg.identifiers``, and update ``schema/nomasx1.py`` to match.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 ${imports if imports else ""}
 from airflow_provider_nomasx1.schema.migrations import target_schema
-from airflow_provider_nomasx1.sqlident import qualified, quote  # noqa: F401
+from airflow_provider_nomasx1.pg.identifiers import qualified, quote  # noqa: F401
 
 # revision identifiers, used by Alembic.
 revision = ${repr(up_revision)}

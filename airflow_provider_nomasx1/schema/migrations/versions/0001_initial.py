@@ -17,7 +17,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 from airflow_provider_nomasx1.schema.migrations import target_schema
-from airflow_provider_nomasx1.sqlident import qualified, quote
+from airflow_provider_nomasx1.pg.identifiers import qualified, quote
 
 # revision identifiers, used by Alembic.
 revision = "0001"

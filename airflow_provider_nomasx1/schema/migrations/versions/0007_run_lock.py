@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from airflow_provider_nomasx1.schema.migrations import target_schema
-from airflow_provider_nomasx1.sqlident import quote
+from airflow_provider_nomasx1.pg.identifiers import quote
 
 revision = "0007"
 down_revision = "0006"

@@ -22,7 +22,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 from airflow_provider_nomasx1.schema.migrations import target_schema
-from airflow_provider_nomasx1.sqlident import quote
+from airflow_provider_nomasx1.pg.identifiers import quote
 
 revision = "0008"
 down_revision = "0007"

@@ -1,0 +1,177 @@
+"""The application registry (`settings_applications`): one row per source application.
+
+Every collector reads its application's settings here (source connection, role-sequence direction,
+sign-in mode, security-type codes, coded JDE values, collapse guard, dormant days, OUT purge, audit
+source and SCN watermark), and every business table is keyed by its ``apps_id``. No Airflow here:
+the CLI and the jobs call it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from airflow_provider_nomasx1.errors import ConfigurationError
+from airflow_provider_nomasx1.jde import coded_values
+from airflow_provider_nomasx1.pg.admin import table_exists
+from airflow_provider_nomasx1.pg.identifiers import checked
+from airflow_provider_nomasx1.schema import nomasx1
+
+APPS = nomasx1.settings_applications
+
+#: settings a user may set, with their validation (None = free text)
+EDITABLE = (
+    "apps_name",
+    "apps_type",
+    "description",
+    "source_conn_id",
+    "role_sequence_direction",
+    "signin_mode",
+    "security_type_codes",
+    "coded_values",
+    "collapse_max_shrink",
+    "dormant_days",
+    "out_purge",
+    "out_retention_days",
+    "audit_conn_id",
+)
+
+
+class ApplicationNotFoundError(ConfigurationError):
+    def __init__(self, apps_id: int) -> None:
+        super().__init__(
+            f"application {apps_id} is not registered: add it with "
+            f"`nomasx1 apps add --apps-id {apps_id} --name NAME --url URL` (see docs/applications.md)"
+        )
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The registry of one nomasx1 schema, reached through ``engine``."""
+
+    engine: sa.Engine
+    schema: str = "nomasx1"
+
+    def _connect(self) -> sa.Connection:
+        return self.engine.connect().execution_options(schema_translate_map={None: checked(self.schema, "schema")})
+
+    def add(self, apps_id: int, apps_name: str, **settings: Any) -> dict[str, Any]:
+        """Register an application; refuses an id already taken."""
+        values = validate({"apps_name": apps_name, **settings})
+        if apps_id < 1:
+            raise ConfigurationError(f"apps_id must be a positive integer, got {apps_id}")
+        with self._connect() as conn, conn.begin():
+            if conn.execute(sa.select(APPS.c.apps_id).where(APPS.c.apps_id == apps_id)).first():
+                raise ConfigurationError(
+                    f"application {apps_id} already exists: change it with `nomasx1 apps update --apps-id {apps_id}`"
+                )
+            conn.execute(APPS.insert().values(apps_id=apps_id, **values))
+        return self.show(apps_id)
+
+    def update(self, apps_id: int, **settings: Any) -> dict[str, Any]:
+        """Change the given settings of a registered application."""
+        values = validate(settings)
+        if not values:
+            raise ConfigurationError("nothing to change: give at least one setting")
+        with self._connect() as conn, conn.begin():
+            done = conn.execute(
+                APPS.update().where(APPS.c.apps_id == apps_id).values(**values, updated_at=sa.func.now())
+            )
+            if done.rowcount == 0:
+                raise ApplicationNotFoundError(apps_id)
+        return self.show(apps_id)
+
+    def show(self, apps_id: int) -> dict[str, Any]:
+        with self._connect() as conn:
+            row = conn.execute(sa.select(APPS).where(APPS.c.apps_id == apps_id)).mappings().first()
+        if row is None:
+            raise ApplicationNotFoundError(apps_id)
+        return dict(row)
+
+    def list(self) -> list[dict[str, Any]]:
+        with self._connect() as conn:
+            return [dict(r) for r in conn.execute(sa.select(APPS).order_by(APPS.c.apps_id)).mappings()]
+
+    def existing(self, apps_ids: set[int]) -> set[int]:
+        """The subset of ``apps_ids`` that is registered."""
+        if not apps_ids:
+            return set()
+        with self._connect() as conn:
+            rows = conn.execute(sa.select(APPS.c.apps_id).where(APPS.c.apps_id.in_(sorted(apps_ids))))
+            return {r[0] for r in rows}
+
+    def remove(self, apps_id: int) -> dict[str, int]:
+        """Delete the application and every row of it, in every table, in one transaction."""
+        deleted: dict[str, int] = {}
+        with self._connect() as conn, conn.begin():
+            if not conn.execute(sa.select(APPS.c.apps_id).where(APPS.c.apps_id == apps_id)).first():
+                raise ApplicationNotFoundError(apps_id)
+            for table in reversed(nomasx1.metadata.sorted_tables):
+                if table is APPS or "apps_id" not in table.c or not table_exists(conn, self.schema, table.name):
+                    continue
+                count = conn.execute(table.delete().where(table.c.apps_id == apps_id)).rowcount
+                if count:
+                    deleted[table.name] = count
+            deleted["settings_applications"] = conn.execute(APPS.delete().where(APPS.c.apps_id == apps_id)).rowcount
+        return deleted
+
+
+def validate(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Check the settings a user gives; return the values to store (None entries dropped)."""
+    unknown = sorted(set(settings) - set(EDITABLE))
+    if unknown:
+        raise ConfigurationError(f"unknown application setting(s) {unknown}; valid: {list(EDITABLE)}")
+    values = {k: v for k, v in settings.items() if v is not None}
+    _one_of(values, "apps_type", nomasx1.APPS_TYPES)
+    _one_of(values, "role_sequence_direction", nomasx1.ROLE_SEQUENCE_DIRECTIONS)
+    if "dormant_days" in values and int(values["dormant_days"]) < 1:
+        raise ConfigurationError("dormant_days must be at least 1")
+    if "out_retention_days" in values and int(values["out_retention_days"]) < 0:
+        raise ConfigurationError("out_retention_days must be 0 or more")
+    if "security_type_codes" in values:
+        values["security_type_codes"] = _type_codes(values["security_type_codes"])
+    if "coded_values" in values:
+        values["coded_values"] = coded_values.validate_overrides(values["coded_values"])
+    if "collapse_max_shrink" in values:
+        values["collapse_max_shrink"] = _share(values["collapse_max_shrink"])
+    if "apps_name" in values and not str(values["apps_name"]).strip():
+        raise ConfigurationError("the application name must not be empty")
+    return values
+
+
+def _one_of(values: Mapping[str, Any], key: str, allowed: tuple[str, ...]) -> None:
+    if key in values and values[key] not in allowed:
+        raise ConfigurationError(f"{key} must be one of {list(allowed)}, got {values[key]!r}")
+
+
+def _share(raw: Any) -> float:
+    """collapse_max_shrink: a share between 0 (no shrink allowed) and 1 (guard off)."""
+    try:
+        share = float(raw)
+    except (TypeError, ValueError):
+        share = -1.0
+    if not 0 <= share <= 1:
+        raise ConfigurationError(
+            f"collapse_max_shrink must be a share between 0 and 1 (0.5 = a table may lose half its rows "
+            f"between runs, 1 = guard off), got {raw!r}"
+        )
+    return share
+
+
+def _type_codes(raw: Any) -> dict[str, str]:
+    """FSSETY code map: JSON text or a mapping of code → security type name."""
+    known = set(nomasx1.DEFAULT_SECURITY_TYPE_CODES.values())
+    try:
+        codes = json.loads(raw) if isinstance(raw, str) else raw
+    except json.JSONDecodeError as exc:
+        raise ConfigurationError(
+            f"security_type_codes is not valid JSON ({exc}): give an object mapping FSSETY codes to one of "
+            f'{sorted(known)}, e.g. {{"1": "application"}}'
+        ) from None
+    if not isinstance(codes, dict) or not all(isinstance(k, str) and v in known for k, v in codes.items()):
+        raise ConfigurationError(f"security_type_codes must map FSSETY codes to one of {sorted(known)}")
+    return codes

@@ -1,0 +1,57 @@
+"""Hook roles: which hook class serves each kind of connection a step uses, and the param naming it.
+
+A collector asks its :class:`~airflow_provider_nomasx1.context.StepContext` for a role
+(``ctx.hook_for("admin")``: the connection its param names, else the role's default), or for a
+role on the connection another param holds (``ctx.hook("mirror_connector", "target")``); the step
+operator's hook cache builds the hook from this table. Classes are named by import path, so the
+table (and the context that reads it) imports no Airflow until a hook is built.
+"""
+
+from __future__ import annotations
+
+import pkgutil
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from airflow_provider_nomasx1.errors import ConfigurationError
+
+
+@dataclass(frozen=True)
+class HookRole:
+    """One role: its hook class, the param holding its connection id, and that param's default."""
+
+    hook_class: str  # "package.module:Class"
+    param: str
+    #: connection id when the param is not given; None: the param is required
+    default_conn_id: str | None = None
+    #: keyword arguments of the hook's constructor, after the connection id
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def create(self, conn_id: str) -> Any:
+        """A new hook of this role on connection ``conn_id``."""
+        return pkgutil.resolve_name(self.hook_class)(conn_id, **self.options)
+
+
+_TARGET = "airflow_provider_nomasx1.hooks.nomasx1:Nomasx1Hook"
+
+#: role -> hook; the roles' names are what collectors and test factories pass around
+HOOK_ROLES: Mapping[str, HookRole] = MappingProxyType(
+    {
+        "jde": HookRole("airflow_provider_nomasx1.hooks.jde:JdeHook", "source_connector"),
+        "target": HookRole(_TARGET, "target_connector"),
+        "admin": HookRole(
+            _TARGET, "admin_connector", "default", options={"purpose": "admin PostgreSQL (CREATE ROLE / DATABASE)"}
+        ),
+        "api": HookRole("airflow_provider_nomasx1.hooks.airflow_api:AirflowApiHook", "api_connector", "airflow_api"),
+    }
+)
+
+
+def hook_role(role: str) -> HookRole:
+    """The table's entry for ``role``, or a ConfigurationError naming the known ones."""
+    try:
+        return HOOK_ROLES[role]
+    except KeyError:
+        raise ConfigurationError(f"unknown hook role {role!r} (known: {', '.join(HOOK_ROLES)})") from None

@@ -1,0 +1,23 @@
+"""The databases JDE runs on: the connection's ``db_type`` and how each spells unquoted names.
+
+Written once so that the hook (which ``db_type`` values a connection may give), the security
+readers and the mirror sync (which SQLAlchemy dialect to speak) agree.
+"""
+
+from __future__ import annotations
+
+#: ``extras.db_type`` of a ``jdedwards`` connection -> SQLAlchemy dialect name
+#: (Oracle in production, SQL Server possible, PostgreSQL in tests)
+DIALECTS: dict[str, str] = {"oracle": "oracle", "mssql": "mssql", "postgres": "postgresql"}
+
+#: the ``db_type`` values a connection may give, in the order the form and errors list them
+DB_TYPES: tuple[str, ...] = tuple(DIALECTS)
+
+#: Airflow connection type -> ``db_type``, for a connection that sets no ``extras.db_type``
+#: (a db_type or its dialect name: ``postgresql`` is ``postgres``)
+BY_CONN_TYPE: dict[str, str] = {db: db for db in DIALECTS} | {dialect: db for db, dialect in DIALECTS.items()}
+
+
+def physical_name(name: str, dialect: str) -> str:
+    """How the source spells an unquoted JDE name: lower case on PostgreSQL, upper case elsewhere."""
+    return name.lower() if dialect == "postgresql" else name.upper()

@@ -1,0 +1,54 @@
+"""The `nomasx1` command against a database: synthetic JDE, schema maintenance, reference data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import URL
+
+from airflow_provider_nomasx1.cli import main
+from airflow_provider_nomasx1.schema import bootstrap
+
+
+def test_jde_generate_and_schema_commands(pg_url: URL, capsys: pytest.CaptureFixture) -> None:
+    url = pg_url.render_as_string(hide_password=False)
+    assert main(["jde", "generate", "--profile", "tiny", "--url", url, "--as-of", "2025-06-30"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("synthetic JDE, profile tiny, seed 1, as of 2025-06-30: 1,646 rows in 21 tables")
+    assert main(["schema", "revision", "--url", url]) == 0
+    assert "revision none" in capsys.readouterr().out
+    assert main(["schema", "init", "--url", url, "--schema", "nomasx1"]) == 0
+    assert main(["schema", "upgrade", "--url", url]) == 0
+    assert f"already at head {bootstrap.head_revision()}" in capsys.readouterr().out
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM sy920.f0092")).scalar() == 28
+    engine.dispose()
+
+
+def test_bad_schema_name_is_a_clear_error(pg_url: URL, capsys: pytest.CaptureFixture) -> None:
+    assert main(["schema", "init", "--url", pg_url.render_as_string(hide_password=False), "--schema", "x;drop"]) == 2
+    assert "Invalid" in capsys.readouterr().err
+
+
+def test_reference_commands(pg_url: URL, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    url = pg_url.render_as_string(hide_password=False)
+    assert main(["reference", "build", "--output", str(tmp_path), "--apps-id", "12"]) == 0
+    bundle = tmp_path / "nomasx1-reference-curated.tar.gz"
+    assert "rows in 14 tables" in capsys.readouterr().out
+    assert main(["reference", "verify", "--bundle", str(bundle)]) == 0
+    assert "sod_matrix" in capsys.readouterr().out
+    assert main(["schema", "init", "--url", url]) == 0
+    assert main(["reference", "import", "--url", url, "--bundle", str(bundle)]) == 2
+    assert "nomasx1 apps add --apps-id 12" in capsys.readouterr().err
+    assert main(["apps", "add", "--apps-id", "12", "--name", "JDE EMEA", "--url", url]) == 0
+    assert main(["reference", "import", "--url", url, "--bundle", str(bundle)]) == 0
+    assert "applications 12" in capsys.readouterr().out
+    assert main(["reference", "export", "--url", url, "--output", str(tmp_path / "out.tar.gz")]) == 0
+    assert main(["reference", "verify", "--bundle", str(tmp_path / "out.tar.gz")]) == 0
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT DISTINCT apps_id FROM nomasx1.sod_matrix")).scalars().all() == [12]
+    engine.dispose()

@@ -1,0 +1,42 @@
+"""The synthetic JDE generator's profiles and argument checks, refused before any connection.
+
+What it writes is tested on a real PostgreSQL in tests/integration/test_jde_generator.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from airflow_provider_nomasx1.demo.jde_generator import (
+    FIXTURE_ROLES,
+    FIXTURE_USERS,
+    PROFILES,
+    Profile,
+    generate,
+)
+from airflow_provider_nomasx1.errors import ConfigurationError
+
+# ------------------------------------------------------------------------- profiles and API
+
+
+def test_profiles_and_validation() -> None:
+    assert list(PROFILES) == ["tiny", "demo", "large"]
+    assert PROFILES["large"].users + len(FIXTURE_USERS) == 10_000
+    assert PROFILES["large"].roles + len(FIXTURE_ROLES) == 1_500
+    assert PROFILES["large"].objects + 35 == 60_000
+    assert PROFILES["demo"].users + len(FIXTURE_USERS) == 500
+    assert PROFILES["tiny"].users == 0 and PROFILES["tiny"].objects + 35 == 200
+    with pytest.raises(ConfigurationError, match="Unknown synthetic JDE profile 'huge'"):
+        generate("postgresql://x@127.0.0.1:1/none", "huge")
+    with pytest.raises(ConfigurationError, match="Invalid seed"):
+        generate("postgresql://x@127.0.0.1:1/none", "tiny", seed=-1)
+    with pytest.raises(ConfigurationError, match="Invalid seed"):
+        generate("postgresql://x@127.0.0.1:1/none", "tiny", seed=True)  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="PostgreSQL only"):
+        generate("oracle+oracledb://u:p@host/svc", "tiny")
+    with pytest.raises(ConfigurationError, match="Invalid as_of"):
+        generate("postgresql://x@127.0.0.1:1/none", "tiny", as_of=dt.date(1901, 1, 1))
+    with pytest.raises(ConfigurationError, match="users must be an integer"):
+        Profile(name="bad", description="", users=-1, roles=0, objects=0)
