@@ -60,11 +60,16 @@ def _cmd_spec_validate(args: argparse.Namespace) -> int:
 
 
 def _engine(url: str):
+    """An engine on ``--url``, with the hooks' connect timeout unless the URL sets its own (a
+    server that accepts TCP and never answers would otherwise hang the command 130 s)."""
     import sqlalchemy as sa
 
+    from airflow_provider_nomasx1.hooks.timeouts import CONNECT_TIMEOUT, Timeouts, driver_args
     from airflow_provider_nomasx1.pg.admin import normalise_url
 
-    return sa.create_engine(normalise_url(url))
+    target = normalise_url(url)
+    args = {} if "connect_timeout" in target.query else driver_args("postgres", Timeouts(CONNECT_TIMEOUT, 0))
+    return sa.create_engine(target, connect_args=args)
 
 
 def _target_engine(args: argparse.Namespace):

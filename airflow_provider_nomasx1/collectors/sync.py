@@ -141,10 +141,6 @@ def _dialect_of(source_hook: Any) -> str:
     )
 
 
-def _physical(name: str, dialect: str) -> str:
-    return name.lower() if dialect == "postgresql" else name.upper()
-
-
 def resolve_source(source_hook: Any, spec: CopySpec) -> tuple[str, str]:
     """(physical schema, physical table) of the spec's source table."""
     dialect = _dialect_of(source_hook)
@@ -154,7 +150,7 @@ def resolve_source(source_hook: Any, spec: CopySpec) -> tuple[str, str]:
         schema = schemas.security_schema if key == "security" else getattr(schemas, key)
     else:
         schema = spec.source_schema
-    return _physical(schema, dialect), _physical(spec.source_table, dialect)
+    return databases.physical_name(schema, dialect), databases.physical_name(spec.source_table, dialect)
 
 
 def _describe_source(conn: sa.Connection, source_hook: Any, spec: CopySpec, schema: str, table: str) -> dict:
@@ -191,11 +187,12 @@ def _describe_source(conn: sa.Connection, source_hook: Any, spec: CopySpec, sche
 def _read_data_dictionary(
     conn: sa.Connection, source_hook: Any, dialect: str, aliases: Sequence[str]
 ) -> dict[str, DataItem]:
-    dd_schema = _physical(source_hook.schemas.data_dictionary, dialect)
+    dd_schema = databases.physical_name(source_hook.schemas.data_dictionary, dialect)
+    f9210 = databases.physical_name("f9210", dialect)
     insp = sa.inspect(conn)
     if not insp.has_table("f9210", schema=dd_schema.lower()):
         raise SourceUnavailableError(
-            f"JDE data dictionary table {dd_schema}.{_physical('f9210', dialect)} not found: type_coercion 'jde' "
+            f"JDE data dictionary table {dd_schema}.{f9210} not found: type_coercion 'jde' "
             "needs it (display decimals of the data items). Fix the schema map's data_dictionary entry or "
             "set type_coercion: none on the step."
         )
@@ -203,9 +200,9 @@ def _read_data_dictionary(
     cols = [c for c in _DD_COLUMNS if c in present]
     if "frdtai" not in cols or not aliases:
         return {}
-    stmt = sa.text(
-        f"SELECT {', '.join(cols)} FROM {dd_schema}.{_physical('f9210', dialect)} WHERE RTRIM(frdtai) IN :aliases"
-    ).bindparams(sa.bindparam("aliases", expanding=True))
+    stmt = sa.text(f"SELECT {', '.join(cols)} FROM {dd_schema}.{f9210} WHERE RTRIM(frdtai) IN :aliases").bindparams(
+        sa.bindparam("aliases", expanding=True)
+    )
     items: dict[str, DataItem] = {}
     for row in conn.execute(stmt, {"aliases": list(aliases)}):
         item = DataItem.from_row({k.lower(): v for k, v in row._mapping.items()})

@@ -163,3 +163,16 @@ def test_connect_within_passes_results_and_errors_through() -> None:
     assert connect_within(lambda: "conn", 5) == "conn"
     with pytest.raises(ValueError, match="boom"):
         connect_within(lambda: (_ for _ in ()).throw(ValueError("boom")), 5)
+
+
+@pytest.mark.parametrize(("query", "expected"), [("?connect_timeout=2", 2.0), ("", 15.0)])
+def test_cli_url_engines_do_not_wait_forever(silent_port: int, query: str, expected: float) -> None:
+    """`nomasx1 ... --url` on a silent server: the URL's connect_timeout, else the hooks' default."""
+    from airflow_provider_nomasx1 import cli
+
+    engine = cli._engine(f"postgresql://nx@127.0.0.1:{silent_port}/nomasx1{query}")
+    started = time.monotonic()
+    with pytest.raises(sa.exc.OperationalError, match="timeout expired"), engine.connect():
+        pass
+    assert expected - 1 <= time.monotonic() - started < expected + 8
+    engine.dispose()
