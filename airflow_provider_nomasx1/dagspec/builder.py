@@ -21,8 +21,10 @@ from airflow_provider_nomasx1.dagspec.tenants import TenantSpec
 from airflow_provider_nomasx1.operators.sql_copy import SqlCopyOperator
 from airflow_provider_nomasx1.operators.step import Nomasx1StepOperator
 
-#: A fixed, past start date: schedules are cron triggers, catch-up is off.
-START_DATE = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+#: A fixed, past start date (midnight in the spec's timezone): schedules are cron triggers, catch-up is off.
+START_DAY = dt.date(2024, 1, 1)
+#: the scheme of the assets the jobs publish; a spec names them ``security.{apps_id}`` or by URI
+ASSET_SCHEME = "nomasx1://"
 ALERT_CALLBACK = "airflow_provider_nomasx1.dagspec.alerts.long_run_alert"
 #: families whose jobs create their target schema: a missing schema is not an error for them (the
 #: install jobs create nomasx1's and the mirror's; the sync never creates one, docs/sync.md)
@@ -47,11 +49,37 @@ def _params(spec: JobSpec, tenant: TenantSpec | None) -> dict[str, Param]:
 
 def _asset_names(names: list[str], params: dict[str, Param]) -> list[Asset]:
     apps_id = params["apps_id"].value if "apps_id" in params else ""
-    return [Asset(name=n.format(apps_id=apps_id), uri=_asset_uri(n.format(apps_id=apps_id))) for n in names]
+    return [_asset(n.format(apps_id=apps_id)) for n in names]
 
 
-def _asset_uri(name: str) -> str:
-    return "nomasx1://" + name.replace(".", "/")
+def _asset(entry: str) -> Asset:
+    """``security.10`` and ``nomasx1://security/10`` are one asset: name ``security.10``, URI
+    ``nomasx1://security/10`` (a producer and a consumer may spell it either way)."""
+    path = entry.removeprefix(ASSET_SCHEME)
+    return Asset(name=path.replace("/", "."), uri=ASSET_SCHEME + path.replace(".", "/"))
+
+
+def _start_date(spec: JobSpec) -> dt.datetime:
+    """Midnight of :data:`START_DAY` in the spec's timezone: the DAG's timezone is taken from its
+    start date, so the UI shows the zone the cron fires in, not UTC."""
+    import pendulum
+
+    return pendulum.datetime(START_DAY.year, START_DAY.month, START_DAY.day, tz=spec.timezone)
+
+
+def _description(spec: JobSpec) -> str:
+    """The first paragraph of the spec's description on one line, and when the job runs."""
+    first = spec.description.strip().split("\n\n", 1)[0]
+    text = " ".join(first.split())
+    return f"{text} · runs {_when(spec.schedule)} {spec.timezone}" if spec.schedule else text
+
+
+def _when(cron: str) -> str:
+    """``03:00`` for a daily cron at a fixed minute and hour, else the cron itself."""
+    minute, hour, *days = cron.split()
+    if days == ["*", "*", "*"] and minute.isdecimal() and hour.isdecimal():
+        return f"{int(hour):02d}:{int(minute):02d}"
+    return f"on cron `{cron}`"
 
 
 def _schedule(spec: JobSpec, params: dict[str, Param]) -> Any:
@@ -137,10 +165,10 @@ def build_dag(spec: JobSpec, tenant: TenantSpec | None = None) -> DAG:
     with DAG(
         dag_id=dag_id,
         dag_display_name=display,
-        description=spec.description.strip().splitlines()[0][:200],
+        description=_description(spec),
         doc_md=_doc_md(spec, tenant),
         schedule=_schedule(spec, params),
-        start_date=START_DATE,
+        start_date=_start_date(spec),
         catchup=False,
         is_paused_upon_creation=not spec.enabled,
         auto_register=False,  # the loader file exposes the DAGs it wants Airflow to see

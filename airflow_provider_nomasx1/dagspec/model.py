@@ -142,12 +142,23 @@ class ParamSpec(_Strict):
         ``Param`` runs on a trigger, done at parse time for defaults, step overrides and tenants."""
         return param_problem(self.schema_kwargs(), value)
 
+    @property
+    def form_requires(self) -> bool:
+        """Airflow's trigger form requires a value (and counts ``""`` as none) when the param has a
+        type that does not allow null (the React UI's ``isRequired``)."""
+        return self.type is not None and not (isinstance(self.type, list) and "null" in self.type)
+
     @model_validator(mode="after")
     def _default_fits(self) -> ParamSpec:
         # None: no default, the trigger form asks for a value
         reason = None if self.default is None else self.problem(self.default)
         if reason:
             raise ValueError(f"default {self.default!r}: {reason}")
+        if self.default == "" and self.form_requires:
+            raise ValueError(
+                'default "": the trigger form counts "" as missing and would never submit it; for an optional '
+                'param write type: [string, "null"] (the step then gets "" or None, to be read alike)'
+            )
         return self
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from support.dagspec import GOOD
 from airflow_provider_nomasx1.dagspec.builder import build_dag
 from airflow_provider_nomasx1.dagspec.bundle import build_bundle
 from airflow_provider_nomasx1.dagspec.loader import read_spec
+from airflow_provider_nomasx1.resources import bundle_dir
 
 
 def test_good_spec_builds_the_dag(tmp_path: Path, write_spec: Callable[..., Path]) -> None:
@@ -468,3 +470,53 @@ def test_bad_tenant_value_is_blamed_on_the_tenants_file(tmp_path: Path, bundle_c
     assert [(str(p.path), p.key, p.reason) for p in problems] == [
         ("tenants.yaml", "tenants[0].apps_id", "must be an integer, not true")
     ]
+
+
+def test_a_multi_line_description_reaches_the_dag_whole(tmp_path: Path, write_spec: Callable[..., Path]) -> None:
+    text = "Collects the security\nof one application.\n\nSee docs/security.md\nfor the rules.\n"
+    dag = build_dag(read_spec(write_spec(tmp_path, {**GOOD, "description": text, "schedule": None})))
+    assert dag.description == "Collects the security of one application."  # the first paragraph, one line
+    assert dag.doc_md.startswith("Collects the security\nof one application.\n\nSee docs/security.md\nfor the rules.\n")
+
+
+@pytest.mark.parametrize("entry", ["security.{apps_id}", "nomasx1://security/{apps_id}"])
+def test_asset_names_and_uris_are_written_once(tmp_path: Path, write_spec: Callable[..., Path], entry: str) -> None:
+    spec = {**GOOD, "assets": {"produces": [entry], "schedule_on": [entry]}}
+    dag = build_dag(read_spec(write_spec(tmp_path, spec)))
+    [outlet] = dag.get_task("SECOND").outlets
+    assert (outlet.name, outlet.uri) == ("security.10", "nomasx1://security/10")
+    [scheduled] = dag.timetable.asset_condition.objects
+    assert (scheduled.name, scheduled.uri) == ("security.10", "nomasx1://security/10")
+
+
+def test_bundled_assets_have_one_scheme() -> None:
+    dags, _problems = build_bundle(bundle_dir() / "jobs")
+    [outlet] = dags["nomasx1-security-1"].tasks[-1].outlets
+    assert (outlet.name, outlet.uri) == ("security.10", "nomasx1://security/10")
+
+
+def test_bundled_doc_md_names_only_files_of_the_repo() -> None:
+    dags, _problems = build_bundle(bundle_dir() / "jobs")
+    repo = bundle_dir().parent
+    named = {(dag_id, m) for dag_id, dag in dags.items() for m in re.findall(r"[\w./-]+\.md\b", dag.doc_md or "")}
+    assert named, "the bundled jobs point at their docs"
+    assert [(dag_id, name) for dag_id, name in sorted(named) if not (repo / name).is_file()] == []
+
+
+def test_an_empty_default_the_trigger_form_would_refuse_is_a_spec_error(
+    tmp_path: Path, write_spec: Callable[..., Path], problems_of: Callable[[Path], list[str]]
+) -> None:
+    params = {**GOOD["params"], "as_of": {"default": "", "type": "string"}}
+    [problem] = problems_of(write_spec(tmp_path, {**GOOD, "params": params}))
+    assert problem.startswith("params.as_of: ")
+    assert 'the trigger form counts "" as missing' in problem and 'type: [string, "null"]' in problem
+    params["as_of"] = {"default": "", "type": ["string", "null"]}
+    assert read_spec(write_spec(tmp_path, {**GOOD, "params": params})).params["as_of"].default == ""
+
+
+def test_spec_validate_dags_from_the_checkout(capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command of the issue, as typed at the top of the checkout: every bundled DAG, exit 0."""
+    monkeypatch.chdir(bundle_dir().parent)
+    count = len(list((bundle_dir() / "jobs").glob("*.yaml")))
+    code, out, err = _spec_validate(capsys, "dags")
+    assert (code, out, err) == (0, f"{count} DAG(s) built from dags/jobs, 0 problem(s)\n", "")
