@@ -40,6 +40,42 @@ def _schema_fields() -> dict[str, Any]:
     return fields
 
 
+#: every sslmode libpq accepts, weakest first
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+
+
+def _sslmode_field() -> dict[str, Any]:
+    """A dropdown of the real modes that may stay empty: Airflow's UI lists every enum value (None
+    as "null"), so null is allowed by the type, not the enum; the dropdown's clear button empties it."""
+    return {
+        "label": "SSL mode",
+        "description": "Empty: libpq's default (prefer, or the PGSSLMODE of the workers).",
+        "schema": {"type": ["string", "null"], "enum": list(SSL_MODES)},
+    }
+
+
+def _driver_fields() -> dict[str, Any]:
+    """Per-database driver settings JdeHook reads; the defaults are the ones hooks/jde.py and
+    hooks/connection.py apply to a connection without them (tests/unit/test_connection_forms.py)."""
+    return {
+        "arraysize": {
+            "label": "Oracle fetch array size",
+            "description": "Oracle only: rows fetched per round trip. Default 5000.",
+            "schema": {"type": ["integer", "null"], "minimum": 1, "default": 5000},
+        },
+        "odbc_driver": {
+            "label": "ODBC driver",
+            "description": "SQL Server only: the ODBC driver name installed on the workers.",
+            "schema": {"type": ["string", "null"], "default": "ODBC Driver 18 for SQL Server"},
+        },
+        "trust_server_certificate": {
+            "label": "Trust the server certificate",
+            "description": "SQL Server only: skip validating the server's certificate (self-signed test servers).",
+            "schema": {"type": ["boolean", "null"], "default": False},
+        },
+    }
+
+
 def _jde_fields() -> dict[str, Any]:
     fields: dict[str, Any] = {
         "db_type": {
@@ -59,7 +95,7 @@ def _jde_fields() -> dict[str, Any]:
             "schema": {"type": ["string", "null"]},
         },
     }
-    fields |= _schema_fields()
+    fields |= _driver_fields() | _schema_fields()
     fields["catalogue"] = {
         "label": "Source catalogue overrides",
         "description": 'JSON map of logical field to physical column, e.g. {"F95921.include_in_all": "RLCUSTOM"}.',
@@ -121,13 +157,7 @@ def get_provider_info() -> dict[str, Any]:
                     "placeholders": {"port": "5432", "schema": "nomasx1", "login": "nomasx1"},
                 },
                 "conn-fields": {
-                    "sslmode": {
-                        "label": "SSL mode",
-                        "schema": {
-                            "type": ["string", "null"],
-                            "enum": [None, "disable", "prefer", "require", "verify-ca", "verify-full"],
-                        },
-                    },
+                    "sslmode": _sslmode_field(),
                     "sslrootcert": {
                         "label": "SSL root certificate",
                         "description": "Path, on the workers, of the CA certificate(s) the server's must chain to.",

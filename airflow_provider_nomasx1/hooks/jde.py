@@ -19,7 +19,12 @@ import sqlalchemy as sa
 from airflow.sdk import BaseHook
 from sqlalchemy.engine import URL
 
-from airflow_provider_nomasx1.errors import ConfigurationError, SourceUnreachableError
+from airflow_provider_nomasx1.errors import (
+    ConfigurationError,
+    Nomasx1Error,
+    SourceUnreachableError,
+    describe_error,
+)
 from airflow_provider_nomasx1.hooks.connection import (
     extras_of,
     get_connection,
@@ -31,6 +36,9 @@ from airflow_provider_nomasx1.hooks.connection import (
 from airflow_provider_nomasx1.hooks.timeouts import SOURCE_STATEMENT_TIMEOUT, Endpoint, Timeouts, create_engine
 from airflow_provider_nomasx1.jde.databases import BY_CONN_TYPE, DB_TYPES
 from airflow_provider_nomasx1.jde.schema_map import JdeSchemaMap
+
+#: the cheapest statement each database answers, run by :meth:`JdeHook.test_connection`
+PROBE_QUERIES = {"oracle": "SELECT 1 FROM DUAL", "mssql": "SELECT 1", "postgres": "SELECT 1"}
 
 
 class JdeHook(BaseHook):
@@ -114,6 +122,25 @@ class JdeHook(BaseHook):
 
     def get_conn(self) -> Any:
         return self.engine.raw_connection()
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Airflow's "Test" button (``[core] test_connection = Enabled``): one probe query through
+        :attr:`engine`, so the timeouts, read-only session and failure messages are the jobs' own."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(sa.text(PROBE_QUERIES[self.db_type])).scalar()
+            where = location_of(self.connection, self.db_type)
+            return True, f"Connected to the JD Edwards source database ({self.db_type}) at {where}"
+        except Nomasx1Error as exc:  # diagnosed: the message says what to fix
+            return False, self._without_password(str(exc))
+        except Exception as exc:  # the first line only: SQLAlchemy appends the statement
+            return False, self._without_password(describe_error(exc))
+        finally:
+            self.dispose()
+
+    def _without_password(self, message: str) -> str:
+        password = getattr(self.__dict__.get("connection"), "password", None)
+        return message.replace(password, "***") if password else message
 
     def dispose(self) -> None:
         if "engine" in self.__dict__:
