@@ -36,8 +36,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/security.py --anchor
 	$(BIN)/python bench/sod.py
 
+# Airflow standalone on the demo's databases and connections (after `make demo`); another bundle or
+# tenants file: make airflow BUNDLE=/path/to/bundle TENANTS=/path/to/tenants.yaml (see the script)
 airflow: $(STAMP)
-	./scripts/airflow-standalone.sh
+	BUNDLE="$(BUNDLE)" TENANTS="$(TENANTS)" ./scripts/airflow-standalone.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

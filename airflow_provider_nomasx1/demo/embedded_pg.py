@@ -135,14 +135,30 @@ class EmbeddedPostgres:
             "-l",
             str(self.data_dir / "server.log"),
             "-o",
-            f"-h 127.0.0.1 -p {self.port} -k {self.data_dir} -c fsync=off "
+            f"-h 127.0.0.1 -p {self.port} -k {self._socket_dir()} -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
             "start",
         )
         return self
 
+    def _socket_dir(self) -> Path:
+        """The data folder, unless its path is too long for a Unix socket (~100 bytes): then the temp dir."""
+        return self.data_dir if len(str(self.data_dir)) < 80 else Path(tempfile.gettempdir())
+
+    @staticmethod
+    def running_port(data_dir: Path) -> int | None:
+        """The port of the server running on ``data_dir``, or None (no ``postmaster.pid``, or a stale one)."""
+        try:
+            lines = (data_dir / "postmaster.pid").read_text().splitlines()
+            os.kill(int(lines[0]), 0)
+            return int(lines[3])
+        except (OSError, ValueError, IndexError):  # missing, unreadable, or its process is gone
+            return None
+
     def stop(self) -> None:
         if (self.data_dir / "postmaster.pid").exists():
+            if self._run_as is None:  # a server this object did not start (`make airflow` stopping the demo's)
+                self._prepare_permissions()
             self._run("pg_ctl", "-D", str(self.data_dir), "-w", "-m", "fast", "stop")
 
     def url(self, database: str = "postgres") -> str:
@@ -156,6 +172,22 @@ class EmbeddedPostgres:
         base = Path(tempfile.mkdtemp(prefix="nomasx1-pg-"))
         os.chmod(base, 0o755)
         return cls(data_dir=base / "data").start()
+
+    @classmethod
+    def in_folder(cls, data_dir: Path) -> EmbeddedPostgres:
+        """A server whose data stays in ``data_dir`` (the demo's, served again by `make airflow`).
+
+        As root the server runs as another user, who must be able to traverse the folders above.
+        """
+        data_dir.mkdir(parents=True, exist_ok=True)
+        if os.name == "posix" and os.geteuid() == 0:
+            for folder in (data_dir.parent, *data_dir.parent.parents):
+                if not folder.stat().st_mode & 0o001:
+                    raise Nomasx1Error(
+                        f"{folder} is not traversable by the server's user {_SYSTEM_USER!r}: "
+                        "chmod o+x it, or choose another --workdir"
+                    )
+        return cls(data_dir=data_dir).start()
 
     def destroy(self) -> None:
         self.stop()

@@ -7,14 +7,24 @@
    then, with application 10 registered, the reference import, the nomajde mirror sync and the
    view refresh, then the security collection and the SoD engine of application 10;
 5. write the SoD report of application 10 as HTML in the work folder;
-6. print what was built.
+6. print what was built, and leave in the work folder what `make airflow` serves again: the embedded
+   server's data (``pg/``), ``demo.json`` (where the server is) and ``connections.json`` (the
+   connections, in the format of ``airflow connections import``).
+
+``python -m airflow_provider_nomasx1.demo.runner resume WORKDIR`` (run by `make airflow`) starts the
+embedded server again from its data when it is not running, rewrites ``connections.json`` for the
+port it listens on, and prints shell assignments; ``... stop WORKDIR`` stops a server it started.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import logging
 import os
+import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -39,18 +49,23 @@ APPLICATION_JOBS = ["nomasx1-import-reference", "nomajde-daily-sync", "nomasx1-r
 DEMO_APPS_ID = 10
 #: then, for application 10 (conf {"apps_id": 10}): the security collection, then the SoD engine
 SECURITY_JOBS = ["nomasx1-security-1", "nomasx1-sod-1"]
+JDE_DATABASE = "jde_demo"
+STATE_FILE = "demo.json"
+CONNECTIONS_FILE = "connections.json"
 
 
 def _say(text: str) -> None:
     print(text, flush=True)
 
 
-def _start_server(pg_url: str | None):
+def _start_server(pg_url: str | None, workdir: Path):
     if pg_url:
         return None, normalise_url(pg_url).set(database="postgres")
     from airflow_provider_nomasx1.demo.embedded_pg import EmbeddedPostgres
 
-    server = EmbeddedPostgres.temporary()  # a short path under the temp dir (Unix socket length)
+    data_dir = workdir / "pg" / "data"
+    shutil.rmtree(data_dir.parent, ignore_errors=True)  # a fresh cluster at each demo, kept afterwards
+    server = EmbeddedPostgres.in_folder(data_dir)
     return server, make_url(server.url())
 
 
@@ -81,6 +96,64 @@ def _connections(server_url: URL, jde_url: URL) -> dict[str, str]:
         )
     env |= connection_env("jdedwards", jde_url, conn_type="jdedwards", db_type="postgres")
     return env
+
+
+def _connection_fields(server_url: URL) -> dict[str, dict]:
+    """The demo's connections as ``airflow connections import`` reads them (conn_id -> fields)."""
+    env = _connections(server_url, server_url.set(database=JDE_DATABASE))
+    return {key.removeprefix("AIRFLOW_CONN_").lower(): json.loads(value) for key, value in env.items()}
+
+
+def _write_private(path: Path, data: dict) -> None:
+    path.touch(mode=0o600, exist_ok=True)
+    path.chmod(0o600)  # the connections carry passwords
+    path.write_text(json.dumps(data, indent=2) + "\n")
+
+
+def save_state(workdir: Path, server_url: URL, embedded_data_dir: Path | None) -> Path:
+    """Record where the demo's server is and write its connections; returns ``connections.json``."""
+    state = {"server_url": server_url.render_as_string(hide_password=False), "embedded_data_dir": None}
+    if embedded_data_dir is not None:
+        state["embedded_data_dir"] = str(embedded_data_dir)
+    _write_private(workdir / STATE_FILE, state)
+    _write_private(workdir / CONNECTIONS_FILE, _connection_fields(server_url))
+    return workdir / CONNECTIONS_FILE
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def resume(workdir: Path) -> tuple[Path, bool]:
+    """Serve the demo's databases again: ``(connections.json, whether the embedded server was started)``."""
+    from airflow_provider_nomasx1.demo.embedded_pg import EmbeddedPostgres
+
+    state_path = workdir.resolve() / STATE_FILE
+    if not state_path.exists():
+        raise Nomasx1Error(f"no demo in {workdir}: run `make demo` first ({STATE_FILE} is missing)")
+    state = json.loads(state_path.read_text())
+    server_url = make_url(state["server_url"])
+    started, data_dir = False, state["embedded_data_dir"] and Path(state["embedded_data_dir"])
+    if data_dir:
+        if not (data_dir / "PG_VERSION").exists():
+            raise Nomasx1Error(f"the demo's PostgreSQL data is gone ({data_dir}): run `make demo` again")
+        port = EmbeddedPostgres.running_port(data_dir)
+        if port is None:
+            port = server_url.port if server_url.port and _port_free(server_url.port) else None
+            server = EmbeddedPostgres(data_dir=data_dir, **({"port": port} if port else {})).start()
+            port, started = server.port, True
+        server_url = server_url.set(port=port)
+    return save_state(workdir.resolve(), server_url, data_dir or None), started
+
+
+def stop(workdir: Path) -> None:
+    """Stop the demo's embedded server (its data stays for the next `make airflow`)."""
+    from airflow_provider_nomasx1.demo.embedded_pg import EmbeddedPostgres
+
+    state = json.loads((workdir / STATE_FILE).read_text())
+    if state["embedded_data_dir"]:
+        EmbeddedPostgres(data_dir=Path(state["embedded_data_dir"])).stop()
 
 
 def _migrate_airflow(env: dict[str, str]) -> None:
@@ -182,17 +255,18 @@ def run_demo(
     env = _airflow_env(workdir)
     os.environ.update(env)  # before Airflow is imported
 
-    server, server_url = _start_server(pg_url)
+    server, server_url = _start_server(pg_url, workdir)
     try:
         _say(f"PostgreSQL: {server_url.render_as_string(hide_password=True)}")
         from airflow_provider_nomasx1.demo.jde_generator import generate
 
-        jde_url = _recreate_database(server_url, "jde_demo")
+        jde_url = _recreate_database(server_url, JDE_DATABASE)
         summary = generate(jde_url, profile=profile, seed=1)
         _say(str(summary).splitlines()[0])
 
         _migrate_airflow(env)
         os.environ.update(_connections(server_url, jde_url))
+        save_state(workdir, server_url, server.data_dir if server is not None else None)  # even if a job fails
 
         _run_jobs(INSTALL_JOBS, env)
         _register_application(server_url)
@@ -207,4 +281,27 @@ def run_demo(
         if server is not None and keep:
             _say(f"embedded server left running: {server.url()} (data in {server.data_dir})")
         elif server is not None:
-            server.destroy()
+            server.stop()  # the data stays in the work folder: `make airflow` starts it again
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`make airflow`'s entry: ``resume WORKDIR`` prints shell assignments, ``stop WORKDIR`` stops."""
+    parser = argparse.ArgumentParser(prog="python -m airflow_provider_nomasx1.demo.runner")
+    parser.add_argument("action", choices=["resume", "stop"])
+    parser.add_argument("workdir", type=Path)
+    args = parser.parse_args(argv)
+    try:
+        if args.action == "stop":
+            stop(args.workdir)
+            return 0
+        connections, started = resume(args.workdir)
+    except Nomasx1Error as exc:
+        print(f"nomasx1 demo: {exc}", file=sys.stderr)
+        return 1
+    print(f"DEMO_CONNECTIONS={shlex.quote(str(connections))}")
+    print(f"DEMO_PG_STARTED={int(started)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
