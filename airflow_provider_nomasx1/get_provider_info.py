@@ -9,7 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_nomasx1 import __version__
-from airflow_provider_nomasx1.jde.databases import DB_TYPES
+from airflow_provider_nomasx1.jde.databases import (
+    DB_TYPES,
+    DEFAULT_ODBC_DRIVER,
+    DEFAULT_ORACLE_ARRAYSIZE,
+    DEFAULT_TRUST_SERVER_CERTIFICATE,
+)
 from airflow_provider_nomasx1.jde.schema_map import data_sources
 
 
@@ -55,23 +60,22 @@ def _sslmode_field() -> dict[str, Any]:
 
 
 def _driver_fields() -> dict[str, Any]:
-    """Per-database driver settings JdeHook reads; the defaults are the ones hooks/jde.py and
-    hooks/connection.py apply to a connection without them (tests/unit/test_connection_forms.py)."""
+    """Per-database driver settings JdeHook reads, with the defaults the hooks apply (jde/databases.py)."""
     return {
         "arraysize": {
             "label": "Oracle fetch array size",
-            "description": "Oracle only: rows fetched per round trip. Default 5000.",
-            "schema": {"type": ["integer", "null"], "minimum": 1, "default": 5000},
+            "description": f"Oracle only: rows fetched per round trip. Default {DEFAULT_ORACLE_ARRAYSIZE}.",
+            "schema": {"type": ["integer", "null"], "minimum": 1, "default": DEFAULT_ORACLE_ARRAYSIZE},
         },
         "odbc_driver": {
             "label": "ODBC driver",
             "description": "SQL Server only: the ODBC driver name installed on the workers.",
-            "schema": {"type": ["string", "null"], "default": "ODBC Driver 18 for SQL Server"},
+            "schema": {"type": ["string", "null"], "default": DEFAULT_ODBC_DRIVER},
         },
         "trust_server_certificate": {
             "label": "Trust the server certificate",
             "description": "SQL Server only: skip validating the server's certificate (self-signed test servers).",
-            "schema": {"type": ["boolean", "null"], "default": False},
+            "schema": {"type": ["boolean", "null"], "default": DEFAULT_TRUST_SERVER_CERTIFICATE},
         },
     }
 

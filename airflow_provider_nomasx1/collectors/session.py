@@ -51,9 +51,7 @@ from airflow_provider_nomasx1.jde.reader import JdeReader, create_temp
 from airflow_provider_nomasx1.jde.session_functions import create_session_functions
 from airflow_provider_nomasx1.jde.source_table import SourceTable
 from airflow_provider_nomasx1.pg.identifiers import checked, quote
-from airflow_provider_nomasx1.resources import read_sql
-
-_STATEMENT_END = re.compile(r";[ \t]*(?:--[^\n]*)?\n")
+from airflow_provider_nomasx1.resources import fill_tokens, read_sql, split_statements
 
 
 class SessionSettings(Protocol):
@@ -275,14 +273,10 @@ class StepSession(Generic[S]):
         }
         for name, value in (tokens or {}).items():
             values[name] = value if isinstance(value, SqlText) else self.literal(value)
-
-        def replace(match: re.Match[str]) -> str:
-            name = match.group(1)
-            if name not in values:
-                raise ConfigurationError(f"SQL token {{{{{name}}}}} has no value")
-            return str(values[name])
-
-        return re.sub(r"\{\{(\w+)\}\}", replace, text)
+        try:
+            return fill_tokens(text, values)
+        except KeyError as exc:
+            raise ConfigurationError(exc.args[0]) from None
 
     def run_sql(self, name: str, tokens: Mapping[str, Any] | None = None) -> dict[str, int]:
         """Run ``sql/<sql_folder>/<name>.sql`` statement by statement; returns {label: rowcount} of
@@ -337,16 +331,6 @@ def run_statements(cur: Any, text: str, name: str, log: Any) -> dict[str, int]:
             counts[label] = counts.get(label, 0) + max(cur.rowcount, 0)
         log.debug("%s: %.2f s: %s", name, time.monotonic() - started, " ".join(statement.split())[:100])
     return counts
-
-
-def split_statements(text: str) -> list[str]:
-    """Statements of a SQL file: split after a line ending in ``;`` (files avoid ``$$`` bodies)."""
-    parts = _STATEMENT_END.split(text + "\n")
-    return [p.strip() for p in parts if _has_code(p)]
-
-
-def _has_code(part: str) -> bool:
-    return any(line.strip() and not line.strip().startswith("--") for line in part.splitlines())
 
 
 def _count_label(statement: str) -> str | None:

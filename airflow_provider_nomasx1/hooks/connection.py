@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.engine import URL
 
 from airflow_provider_nomasx1.errors import ConfigurationError, MissingConnectionError
+from airflow_provider_nomasx1.jde.databases import DEFAULT_ODBC_DRIVER, DEFAULT_TRUST_SERVER_CERTIFICATE
 
 
 def get_connection(conn_id: str, purpose: str, conn_type_hint: str = "nomasx1") -> Any:
@@ -124,7 +125,11 @@ def mssql_url(conn: Any) -> URL:
     self-signed test server): credentials never travel to an unverified server by default.
     """
     extras = extras_of(conn)
-    trust = str(extras.get("trust_server_certificate", "false")).lower() in ("1", "true", "yes")
+    trust = str(extras.get("trust_server_certificate", DEFAULT_TRUST_SERVER_CERTIFICATE)).lower() in (
+        "1",
+        "true",
+        "yes",
+    )
     return URL.create(
         "mssql+pyodbc",
         username=conn.login,
@@ -133,7 +138,7 @@ def mssql_url(conn: Any) -> URL:
         port=conn.port or 1433,
         database=conn.schema or extras.get("database"),
         query={
-            "driver": extras.get("odbc_driver", "ODBC Driver 18 for SQL Server"),
+            "driver": extras.get("odbc_driver", DEFAULT_ODBC_DRIVER),
             "TrustServerCertificate": "yes" if trust else "no",
         },
     )

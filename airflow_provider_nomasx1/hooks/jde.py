@@ -34,7 +34,7 @@ from airflow_provider_nomasx1.hooks.connection import (
     postgres_url,
 )
 from airflow_provider_nomasx1.hooks.timeouts import SOURCE_STATEMENT_TIMEOUT, Endpoint, Timeouts, create_engine
-from airflow_provider_nomasx1.jde.databases import BY_CONN_TYPE, DB_TYPES
+from airflow_provider_nomasx1.jde.databases import BY_CONN_TYPE, DB_TYPES, DEFAULT_ORACLE_ARRAYSIZE
 from airflow_provider_nomasx1.jde.schema_map import JdeSchemaMap
 
 #: the cheapest statement each database answers, run by :meth:`JdeHook.test_connection`
@@ -105,7 +105,7 @@ class JdeHook(BaseHook):
         if self.db_type == "postgres":
             connect_args["options"] = "-c default_transaction_read_only=on"
         if self.db_type == "oracle":
-            kwargs["arraysize"] = int(self.extras.get("arraysize", 5000))
+            kwargs["arraysize"] = int(self.extras.get("arraysize", DEFAULT_ORACLE_ARRAYSIZE))
             if self.extras.get("dsn"):
                 connect_args["dsn"] = self.extras["dsn"]
         endpoint = Endpoint(

@@ -17,6 +17,13 @@ DB_TYPES: tuple[str, ...] = tuple(DIALECTS)
 #: (a db_type or its dialect name: ``postgresql`` is ``postgres``)
 BY_CONN_TYPE: dict[str, str] = {db: db for db in DIALECTS} | {dialect: db for db, dialect in DIALECTS.items()}
 
+#: driver settings of a ``jdedwards`` connection without them (the hooks apply them, the
+#: connection form shows them): Oracle rows per round trip, SQL Server's ODBC driver, and whether
+#: SQL Server's certificate goes unchecked (never by default: credentials only to a verified server)
+DEFAULT_ORACLE_ARRAYSIZE = 5000
+DEFAULT_ODBC_DRIVER = "ODBC Driver 18 for SQL Server"
+DEFAULT_TRUST_SERVER_CERTIFICATE = False
+
 
 def physical_name(name: str, dialect: str) -> str:
     """How the source spells an unquoted JDE name: lower case on PostgreSQL, upper case elsewhere."""

@@ -10,35 +10,26 @@ mirror's coercion and the Python conversions follow.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
 from airflow_provider_nomasx1.jde.julian import text_hhmmss_sql, text_julian_impossible_sql, text_julian_sql
-from airflow_provider_nomasx1.jde.sql_files import read_jde_sql
 from airflow_provider_nomasx1.pg.identifiers import checked
+from airflow_provider_nomasx1.resources import fill_tokens, read_sql, split_statements
 
-#: the SQL file of the session functions, under sql/jde/
-SQL_FILE = "session_functions.sql"
+#: the SQL file of the session functions
+SQL_FILE = ("jde", "session_functions.sql")
 #: name of the argument every session function takes (the expressions are generated for it)
 _ARGUMENT = "v"
-#: a statement ends with ``;`` at the end of its line (the function bodies hold none)
-_STATEMENT_END = re.compile(r";[ \t]*\n")
-_TOKEN = re.compile(r"\{\{(\w+)\}\}")
 
 
 @cache
 def session_functions() -> tuple[str, ...]:
     """The ``CREATE OR REPLACE FUNCTION pg_temp...`` statements, in file order."""
     tokens = {"julian_date": text_julian_sql(_ARGUMENT), "hhmmss_time": text_hhmmss_sql(_ARGUMENT)}
-    text = _TOKEN.sub(lambda match: tokens[match.group(1)], read_jde_sql(SQL_FILE))
-    parts = (part.strip() for part in _STATEMENT_END.split(text + "\n"))
-    return tuple(part for part in parts if _has_code(part))
-
-
-def _has_code(part: str) -> bool:
-    return any(line.strip() and not line.strip().startswith("--") for line in part.splitlines())
+    text = fill_tokens(read_sql(*SQL_FILE), tokens)
+    return tuple(split_statements(text))
 
 
 def create_session_functions(cur: Any) -> None:

@@ -29,7 +29,7 @@ from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error
 from airflow_provider_nomasx1.pg.identifiers import checked, quote
 from airflow_provider_nomasx1.reports import writers
 from airflow_provider_nomasx1.reports.writers import FORMATS, Columns, HtmlPage, Scope, XlsxBook
-from airflow_provider_nomasx1.resources import read_sql
+from airflow_provider_nomasx1.resources import fill_tokens, read_sql
 from airflow_provider_nomasx1.schema import nomasx1
 
 NO_CONFLICTS = "no conflicts"
@@ -104,7 +104,7 @@ class SodReport:
 def _query(schema: str, name: str) -> sa.TextClause:
     """``sql/reports/<name>.sql`` with ``{{schema}}`` replaced by the quoted schema name (the only
     substitution: every value is a bind parameter)."""
-    return sa.text(read_sql("reports", f"{name}.sql").replace("{{schema}}", quote(schema, "schema")))
+    return sa.text(fill_tokens(read_sql("reports", f"{name}.sql"), {"schema": quote(schema, "schema")}))
 
 
 def build_report(

@@ -12,11 +12,15 @@ from airflow_provider_nomasx1.jde import databases
 from airflow_provider_nomasx1.jde.julian import text_hhmmss_sql, text_julian_sql
 from airflow_provider_nomasx1.jde.schema_map import JdeSchemaMap
 from airflow_provider_nomasx1.jde.session_functions import session_functions
-from airflow_provider_nomasx1.jde.sql_files import jde_sql_dir
 
 JDE_DIR = Path(databases.__file__).parent
 #: what jde/ may import besides the standard library and itself
-ALLOWED = ("sqlalchemy", "airflow_provider_nomasx1.errors", "airflow_provider_nomasx1.pg.identifiers")
+ALLOWED = (
+    "sqlalchemy",
+    "airflow_provider_nomasx1.errors",
+    "airflow_provider_nomasx1.pg.identifiers",
+    "airflow_provider_nomasx1.resources",
+)
 
 
 def _imports(path: Path) -> set[str]:
@@ -46,9 +50,8 @@ def test_jde_imports_nothing_above_it() -> None:
     assert not wrong
 
 
-def test_jde_finds_sql_where_resources_does() -> None:
-    assert jde_sql_dir() == resources.sql_path("jde")
-    assert (jde_sql_dir() / "session_functions.sql").is_file()
+def test_jde_sql_is_shipped_under_sql() -> None:
+    assert resources.sql_path("jde", "session_functions.sql").is_file()
 
 
 def test_session_functions_carry_the_julian_rule() -> None:
