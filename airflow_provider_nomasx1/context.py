@@ -76,6 +76,10 @@ class StepContext:
     logical_date: dt.datetime | None = None
     data_interval_start: dt.datetime | None = None
     data_interval_end: dt.datetime | None = None
+    #: Airflow's run type (``scheduled``, ``manual``, ``backfill``, ``asset_triggered``); None outside Airflow
+    run_type: str | None = None
+    #: when the run was due (Airflow 3 sets it even for a manual run without a logical date)
+    run_after: dt.datetime | None = None
     #: configuration of a step kind other than a plain callable (e.g. the ``sql_copy`` block)
     step_options: Mapping[str, Any] = field(default_factory=dict)
     result: StepResult = field(default_factory=StepResult)
@@ -97,6 +101,12 @@ class StepContext:
                 f"param apps_id must be a registered application id, a whole number >= 1; got {value!r}"
             )
         return int(text)
+
+    @property
+    def run_moment(self) -> dt.datetime | None:
+        """The instant the run stands for: its logical date, else when it was due (a manual run
+        without a logical date), else None (outside Airflow)."""
+        return self.logical_date or self.run_after
 
     @property
     def schema(self) -> str:

@@ -69,6 +69,13 @@ class SourceUnavailableError(Nomasx1Error):
     permanent = True
 
 
+class RunRefusedError(Nomasx1Error):
+    """A run the job does not accept in the order it came (a backfill of a snapshot job, a run
+    older than the one the current tables hold): refused before anything is written."""
+
+    permanent = True
+
+
 class UnreachableError(TransientError):
     """A database did not answer in time or refused the connection (down, wrong host or port,
     network): the message names the connection id, host and port; a later attempt may succeed."""

@@ -271,7 +271,8 @@ def ensure_mirror_refresh(
     engine: sa.Engine, schema: str, *, conn_id: str | None = None, create_schema: bool = False
 ) -> bool:
     """Create the mirror schema's bookkeeping tables when missing: ``mirror_refresh``, the sync
-    job's step audit ``collect_audit`` (same shape as nomasx1's) and its run lease ``job_run_locks``.
+    job's step audit ``collect_audit`` (same shape as nomasx1's), its run lease ``job_run_locks``
+    and its run order ``job_current_runs``.
 
     The schema itself must exist: a sync never creates one (ConfigurationError naming the schema,
     the database and connection, and how to create it). ``create_schema`` is for the install job
@@ -291,6 +292,7 @@ def ensure_mirror_refresh(
         nomajde.mirror_refresh.create(translated, checkfirst=True)
         nomasx1.collect_audit.create(translated, checkfirst=True)
         nomasx1.job_run_locks.create(translated, checkfirst=True)  # the run lease (run_lease.py)
+        nomasx1.job_current_runs.create(translated, checkfirst=True)  # the run order (run_order.py)
     return exists is None
 
 

@@ -82,10 +82,21 @@ def _when(cron: str) -> str:
     return f"on cron `{cron}`"
 
 
-def _schedule(spec: JobSpec, params: dict[str, Param]) -> Any:
-    from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable
+def _timetable(spec: JobSpec) -> Any:
+    """An interval job's runs cover the time since the previous tick (its data interval); the
+    other jobs' runs stand for the instant they fire."""
+    from airflow.sdk import CronDataIntervalTimetable, CronTriggerTimetable
 
-    timetable = CronTriggerTimetable(spec.schedule, timezone=spec.timezone) if spec.schedule else None
+    if not spec.schedule:
+        return None
+    kind = CronDataIntervalTimetable if spec.kind == "interval" else CronTriggerTimetable
+    return kind(spec.schedule, timezone=spec.timezone)
+
+
+def _schedule(spec: JobSpec, params: dict[str, Param]) -> Any:
+    from airflow.sdk import AssetOrTimeSchedule
+
+    timetable = _timetable(spec)
     assets = _asset_names(spec.assets.schedule_on, params)
     if assets and timetable:
         return AssetOrTimeSchedule(timetable=timetable, assets=assets)
@@ -132,6 +143,7 @@ class _StepKwargs(TypedDict):
     trigger_rule: TriggerRule
     creates_schema: bool
     needs_application: bool
+    job_kind: str | None
     doc_md: str | None
 
 
@@ -147,6 +159,7 @@ def _step_operator(spec: JobSpec, step: StepSpec) -> Nomasx1StepOperator:
         "trigger_rule": step.trigger_rule,
         "creates_schema": spec.family in SCHEMA_CREATING_FAMILIES,
         "needs_application": spec.family not in APPLICATION_FREE_FAMILIES,
+        "job_kind": spec.kind,
         "doc_md": step.description,
     }
     if step.sql_copy is not None:

@@ -19,6 +19,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from airflow_provider_nomasx1.collectors.sync_spec import SqlCopySpec
+from airflow_provider_nomasx1.run_order import JobKind
 
 Family = Literal[
     "install",
@@ -33,6 +34,22 @@ Family = Literal[
     "maintenance",
 ]
 FAMILIES: tuple[str, ...] = get_args(Family)
+
+#: what a run's date means for a job of each family, when its spec does not say (``kind``):
+#: snapshot jobs refuse backfills and out-of-order runs, interval jobs cover their data interval,
+#: once jobs are not about a date (airflow_provider_nomasx1/run_order.py, docs/operations.md)
+FAMILY_KINDS: dict[str, JobKind] = {
+    "install": "once",
+    "preload": "once",
+    "maintenance": "once",
+    "sync": "snapshot",
+    "security": "snapshot",
+    "sod": "snapshot",
+    "ldap": "snapshot",
+    "database": "snapshot",
+    "licence": "interval",
+    "audit_trail": "interval",
+}
 
 JsonType = Literal["string", "integer", "number", "boolean", "array", "object", "null"]
 
@@ -265,6 +282,8 @@ class JobSpec(_Strict):
     long_run_alert_minutes: int | None = Field(default=None, ge=1)
     alerts: AlertSpec = Field(default_factory=AlertSpec)
     max_active_runs: int = Field(default=1, ge=1)
+    #: snapshot / interval / once; when not given, the family's (FAMILY_KINDS)
+    kind: JobKind | None = None
     per_tenant: bool = True
     tags: list[str] = Field(default_factory=list)
     #: a ``name:`` entry without a body is filled from COMMON_PARAMS before validation (or refused)
@@ -308,6 +327,24 @@ class JobSpec(_Strict):
                 raise ValueError(f"param {name!r} has no definition and is not a common param")
             merged[name] = {**base, **(spec or {})} if isinstance(spec, dict) or spec is None else spec
         return merged
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_kind(cls, value: Any) -> Any:
+        """``kind`` from the family when the spec does not give it (a bad family is reported by its field)."""
+        if isinstance(value, dict) and value.get("kind") is None and value.get("family") in FAMILY_KINDS:
+            return {**value, "kind": FAMILY_KINDS[value["family"]]}
+        return value
+
+    @model_validator(mode="after")
+    def _check_kind(self) -> JobSpec:
+        """An interval job needs a schedule: its runs cover the time between two of its ticks."""
+        if self.kind == "interval" and not self.schedule:
+            raise ValueError(
+                "kind 'interval' needs a schedule: each run covers the time between two ticks of it "
+                "(give a cron, or kind: snapshot / once)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _check_steps(self) -> JobSpec:

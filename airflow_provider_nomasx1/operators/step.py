@@ -22,10 +22,17 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_nomasx1.bookkeeping import CollectAudit, check_run_target, job_lock
 from airflow_provider_nomasx1.context import StepContext, StepResult
-from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error, describe_error, is_permanent
+from airflow_provider_nomasx1.errors import (
+    ConfigurationError,
+    Nomasx1Error,
+    RunRefusedError,
+    describe_error,
+    is_permanent,
+)
 from airflow_provider_nomasx1.hooks.roles import hook_role
 from airflow_provider_nomasx1.operators.outcome import raise_if_steps_failed
 from airflow_provider_nomasx1.run_lease import DEFAULT_GRACE_S, ReleasePolicy, RunLease
+from airflow_provider_nomasx1.run_order import accept_snapshot_run, refuse_backfill
 
 #: Airflow setting of the run lease's grace period: ``[nomasx1] run_lock_grace_minutes``
 GRACE_SETTING = ("nomasx1", "run_lock_grace_minutes")
@@ -55,6 +62,12 @@ class HookCache:
             except Exception:  # one broken pool must not keep the others open
                 logging.getLogger(__name__).warning("could not dispose of %r", hook, exc_info=True)
         self._hooks.clear()
+
+
+def _run_type(dag_run: Any) -> str | None:
+    """``backfill``, ``scheduled``, ``manual``, ... (Airflow's DagRunType is a str enum)."""
+    run_type = getattr(dag_run, "run_type", None)
+    return None if run_type is None else str(getattr(run_type, "value", run_type))
 
 
 def resolve_callable(path: str) -> Any:
@@ -92,6 +105,9 @@ class Nomasx1StepOperator(BaseOperator):
         not an error.
     :param needs_application: the job works on the application's data, so ``apps_id`` must be
         registered (install and maintenance jobs use it only for their lock).
+    :param job_kind: ``snapshot``, ``interval`` or ``once``: which runs the job accepts (backfills,
+        runs older than the current state; see :mod:`airflow_provider_nomasx1.run_order`); None
+        accepts every run.
     """
 
     template_fields: Sequence[str] = ("step_params",)
@@ -109,9 +125,11 @@ class Nomasx1StepOperator(BaseOperator):
         step_options: dict[str, Any] | None = None,
         creates_schema: bool = False,
         needs_application: bool = True,
+        job_kind: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.job_kind = job_kind
         self.creates_schema = creates_schema
         self.needs_application = needs_application
         self.step_options = step_options or {}
@@ -134,6 +152,8 @@ class Nomasx1StepOperator(BaseOperator):
             logical_date=getattr(dag_run, "logical_date", None),
             data_interval_start=getattr(dag_run, "data_interval_start", None),
             data_interval_end=getattr(dag_run, "data_interval_end", None),
+            run_type=_run_type(dag_run),
+            run_after=getattr(dag_run, "run_after", None),
             step_options=self.step_options,
         )
 
@@ -198,6 +218,7 @@ class Nomasx1StepOperator(BaseOperator):
                 lease_grace_s=self._lease_grace_s(),
                 creates_schema=self.creates_schema,
                 needs_application=self.needs_application,
+                job_kind=self.job_kind,
             )
             raise_if_steps_failed(self, context)  # the last of independent steps: an earlier failure fails the run
             return outcome
@@ -218,6 +239,7 @@ def run_step(
     lease_grace_s: float = DEFAULT_GRACE_S,
     creates_schema: bool = False,
     needs_application: bool = True,
+    job_kind: str | None = None,
 ) -> dict[str, Any]:
     """Run one collector under its run's lease and the job's step lock, with its audit row; usable
     without Airflow (CLI, tests).
@@ -228,10 +250,14 @@ def run_step(
     lease is taken or re-entered first (waiting for another run of the job on the application,
     see :mod:`airflow_provider_nomasx1.run_lease`), then the audit row says ``running`` and the
     step holds the advisory lock while it runs. ``release`` says when the lease is given back
-    (default: after this step, for callers that run steps one at a time).
+    (default: after this step, for callers that run steps one at a time). ``job_kind`` refuses the
+    runs the job does not accept (:mod:`airflow_provider_nomasx1.run_order`): a backfill before
+    anything is checked, a snapshot run older than the current state once the lease is held, both
+    without an audit row.
     """
     started = dt.datetime.now(dt.UTC)
     apps_id = ctx.apps_id  # a bad value fails here, before any lock key or audit row holds it
+    refuse_backfill(job_kind, ctx.run_type, ctx.dag_id, ctx.run_moment)
     ids = {"run_id": ctx.run_id, "step": ctx.step, "apps_id": apps_id, "dag_id": ctx.dag_id, "attempt": attempt}
     target_engine = ctx.target().engine if (lock or audit) else None
     if target_engine is not None:
@@ -257,6 +283,18 @@ def run_step(
     try:
         if lease:
             lease.acquire(lock_timeout_s)
+        if lease and job_kind == "snapshot":
+            moment = ctx.run_moment or started
+            accept_snapshot_run(
+                target_engine,
+                ctx.schema,
+                apps_id=apps_id,
+                job_id=job_id,
+                dag_id=ctx.dag_id,
+                run_id=ctx.run_id,
+                moment=moment,
+                log=ctx.log,
+            )
         if auditor:
             auditor.started(started_at=started, **ids)
         if lease:
@@ -266,7 +304,7 @@ def run_step(
         else:
             merge_result(ctx.result, function(ctx))
     except BaseException as exc:
-        if auditor:
+        if auditor and not isinstance(exc, RunRefusedError):
             try:
                 auditor.finished(
                     started_at=started,

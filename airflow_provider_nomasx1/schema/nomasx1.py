@@ -676,6 +676,24 @@ job_run_locks = sa.Table(
     comment="run lease: the one run of a job that may work on an application (docs/operations.md)",
 )
 
+job_current_runs = sa.Table(
+    "job_current_runs",
+    metadata,
+    sa.Column("lock_key", sa.String, primary_key=True, comment="nomasx1:<apps_id>:<job_id>, as job_run_locks"),
+    sa.Column("apps_id", sa.Integer, nullable=True, comment="null for jobs not tied to an application"),
+    sa.Column("job_id", sa.String, nullable=False),
+    sa.Column("dag_id", sa.String, nullable=False, comment="DAG of the newest accepted run"),
+    sa.Column("run_id", sa.String, nullable=False, comment="the newest accepted run"),
+    sa.Column(
+        "run_moment",
+        sa.DateTime(timezone=True),
+        nullable=False,
+        comment="the run's logical date (or when it was due): older runs are refused",
+    ),
+    sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    comment="per snapshot job and application, the run whose results the current tables hold (run_order.py)",
+)
+
 collect_source_counts = sa.Table(
     "collect_source_counts",
     metadata,

@@ -1,11 +1,14 @@
-"""The run lease: whole runs of a job on an application are serialized through the target database.
+"""The run lease and the run order: whole runs of a job on an application are serialized through
+the target database, and a snapshot job refuses backfill runs and runs older than its current state.
 
 Runs are driven through ``run_step`` (the operator's engine) from threads and from a subprocess
-killed with SIGKILL, against a real PostgreSQL. See airflow_provider_nomasx1/run_lease.py.
+killed with SIGKILL, against a real PostgreSQL. See airflow_provider_nomasx1/run_lease.py and
+run_order.py.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import signal
@@ -25,7 +28,7 @@ from airflow_provider_nomasx1 import testing
 from airflow_provider_nomasx1.applications import Registry
 from airflow_provider_nomasx1.bookkeeping import LOCK_NAMESPACE, LockTimeoutError, lock_key
 from airflow_provider_nomasx1.context import StepContext
-from airflow_provider_nomasx1.errors import ConfigurationError
+from airflow_provider_nomasx1.errors import ConfigurationError, RunRefusedError, is_permanent
 from airflow_provider_nomasx1.operators.step import HookCache, run_step
 from airflow_provider_nomasx1.run_lease import ReleasePolicy
 from airflow_provider_nomasx1.schema import bootstrap
@@ -54,9 +57,11 @@ def step(
     run_id: str,
     name: str,
     policy: ReleasePolicy = LAST,
+    run: dict[str, Any] | None = None,
     **options: Any,
 ) -> dict[str, Any]:
-    """One step of ``run_id`` through run_step, as the operator runs it."""
+    """One step of ``run_id`` through run_step, as the operator runs it (``run``: the run's
+    ``logical_date``, ``run_type``, ... as the operator reads them from the dag run)."""
     hooks = HookCache()
     ctx = StepContext(
         dag_id=JOB,
@@ -65,6 +70,7 @@ def step(
         params={"apps_id": 10, "target_connector": "nomasx1", "target_schema": "nomasx1"},
         log=LOG,
         hook_factory=hooks,
+        **(run or {}),
     )
     try:
         return run_step(function, ctx, job_id=JOB, release=policy, **options)
@@ -314,3 +320,73 @@ def test_a_sigkilled_step_is_marked_interrupted_by_the_next_run(target: sa.Engin
     assert status == "interrupted" and "by run run-next of nomasx1-test-1" in message
     assert rows(target, "SELECT status FROM nomasx1.collect_audit WHERE run_id = 'run-next'") == [("success",)]
     assert lease(target) == []
+
+
+# --- the run order: which runs a job accepts (run_order.py) -----------------------------------------
+
+
+def _day(day: int) -> dict[str, Any]:
+    """The dag run of the 03:00 Paris cron on 2026-12-``day`` (02:00 UTC)."""
+    return {"logical_date": dt.datetime(2026, 12, day, 2, 0, tzinfo=dt.UTC), "run_type": "scheduled"}
+
+
+def current_run(engine: sa.Engine) -> list[tuple]:
+    return rows(engine, "SELECT lock_key, run_id, run_moment FROM nomasx1.job_current_runs")
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        ("snapshot", "is a snapshot job: it records the JD Edwards source as it is when it runs"),
+        ("once", "is not tied to a date"),
+    ],
+)
+def test_a_backfill_run_of_a_snapshot_or_once_job_is_refused_before_anything(
+    target: sa.Engine, kind: str, reason: str, no_trace_of: Callable[[sa.Engine], tuple[list, list]]
+) -> None:
+    backfill = {"logical_date": dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC), "run_type": "backfill"}
+    with pytest.raises(RunRefusedError, match=reason) as err:
+        step(tracing, "backfill__2026-11-28T02:00:00+00:00", "S1", run=backfill, job_kind=kind)
+    assert "2026-11-28" in str(err.value) and "nothing was written" in str(err.value)
+    assert is_permanent(err.value)  # the operator fails the task at once, no retry
+    assert rows(target, "SELECT * FROM public.trace") == []  # the step never ran
+    assert no_trace_of(target) == ([], [])  # no audit row, no lease
+    assert current_run(target) == []
+
+
+def test_a_backfill_run_of_an_interval_job_runs(target: sa.Engine) -> None:
+    backfill = {"logical_date": dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC), "run_type": "backfill"}
+    assert step(tracing, "backfill__1", "S1", run=backfill, job_kind="interval")["rows"] == {"trace": 1}
+
+
+def test_a_snapshot_run_older_than_the_current_state_is_refused(
+    target: sa.Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    step(tracing, "scheduled__12-02", "S1", KEEP, run=_day(2), job_kind="snapshot")
+    step(tracing, "scheduled__12-02", "S2", LAST, run=_day(2), job_kind="snapshot")  # its next step passes
+    assert current_run(target) == [(KEY, "scheduled__12-02", _day(2)["logical_date"])]
+
+    # an older run cleared and run again from the grid (its run type stays scheduled)
+    with pytest.raises(RunRefusedError) as err:
+        step(tracing, "scheduled__12-01", "S1", run=_day(1), job_kind="snapshot")
+    assert str(err.value).startswith(
+        "run scheduled__12-01 of nomasx1-test-1 is dated 2026-12-01 02:00 UTC, older than run scheduled__12-02 "
+        "(2026-12-02 02:00 UTC) whose results the current tables of application 10 already hold."
+    )
+    assert rows(target, "SELECT DISTINCT run_id FROM public.trace") == [("scheduled__12-02",)]
+    assert rows(target, "SELECT count(*) FROM nomasx1.collect_audit WHERE run_id = 'scheduled__12-01'") == [(0,)]
+    assert lease(target) == []  # the refused run gave the lease back
+
+    step(tracing, "scheduled__12-02", "S1", run=_day(2), job_kind="snapshot")  # the latest run again: accepted
+    manual = {"logical_date": None, "run_after": dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC), "run_type": "manual"}
+    step(tracing, "manual__12-03", "S1", run=manual, job_kind="snapshot")  # no logical date: when it was due
+    assert current_run(target) == [(KEY, "manual__12-03", manual["run_after"])]
+
+
+def test_without_the_run_order_table_a_snapshot_run_is_accepted_with_a_warning(
+    target: sa.Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    with target.begin() as conn:
+        conn.execute(sa.text("DROP TABLE nomasx1.job_current_runs"))
+    assert step(tracing, "scheduled__12-02", "S1", run=_day(2), job_kind="snapshot")["rows"] == {"trace": 1}
+    assert "run order not checked" in caplog.text and "0009" in caplog.text

@@ -18,7 +18,7 @@ from support.dagspec import GOOD
 
 from airflow_provider_nomasx1.dagspec.builder import build_dag
 from airflow_provider_nomasx1.dagspec.bundle import build_bundle
-from airflow_provider_nomasx1.dagspec.loader import read_spec
+from airflow_provider_nomasx1.dagspec.loader import read_spec, read_specs
 from airflow_provider_nomasx1.resources import bundle_dir
 
 
@@ -148,6 +148,8 @@ def test_step_overrides_reach_the_operator(tmp_path: Path, write_spec: Callable[
             "overrides param(s) ['nope'] that the job does not declare",
         ),
         ({"steps": []}, "steps: List should have at least 1 item"),
+        ({"family": "licence", "schedule": None}, "kind 'interval' needs a schedule"),
+        ({"kind": "sometimes"}, "kind: Input should be 'snapshot', 'interval' or 'once'"),
         ({"params": {"mystery": None}}, "param 'mystery' has no definition"),
         ({"params": {"apps_id": {"default": 1, "colour": "x"}}}, "params.apps_id.colour: unknown key"),
     ],
@@ -520,3 +522,55 @@ def test_spec_validate_dags_from_the_checkout(capsys: pytest.CaptureFixture, mon
     count = len(list((bundle_dir() / "jobs").glob("*.yaml")))
     code, out, err = _spec_validate(capsys, "dags")
     assert (code, out, err) == (0, f"{count} DAG(s) built from dags/jobs, 0 problem(s)\n", "")
+
+
+@pytest.mark.parametrize(
+    ("change", "kind", "timetable"),
+    [
+        ({}, "once", "CronTriggerTimetable"),  # maintenance family
+        ({"family": "security"}, "snapshot", "CronTriggerTimetable"),
+        ({"family": "sync"}, "snapshot", "CronTriggerTimetable"),
+        ({"family": "licence"}, "interval", "CronDataIntervalTimetable"),
+        ({"family": "security", "kind": "interval"}, "interval", "CronDataIntervalTimetable"),
+    ],
+)
+def test_the_job_kind_comes_from_the_family_and_sets_the_timetable(
+    tmp_path: Path, write_spec: Callable[..., Path], change: dict, kind: str, timetable: str
+) -> None:
+    from airflow.serialization.encoders import coerce_to_core_timetable
+
+    spec = read_spec(write_spec(tmp_path, {**GOOD, **change}))
+    assert spec.kind == kind
+    dag = build_dag(spec)
+    assert type(coerce_to_core_timetable(dag.timetable)).__name__ == timetable
+    assert {task.job_kind for task in dag.tasks} == {kind}  # every step refuses what the kind refuses
+
+
+def test_an_interval_job_covers_the_time_since_the_previous_tick(
+    tmp_path: Path, write_spec: Callable[..., Path]
+) -> None:
+    from airflow.serialization.encoders import coerce_to_core_timetable
+    from airflow.timetables.base import TimeRestriction
+
+    dag = build_dag(read_spec(write_spec(tmp_path, {**GOOD, "family": "licence"})))
+    timetable = coerce_to_core_timetable(dag.timetable)
+    start = dt.datetime(2026, 11, 28, tzinfo=dt.UTC)
+    info = timetable.next_dagrun_info(
+        last_automated_data_interval=None, restriction=TimeRestriction(start, None, catchup=True)
+    )
+    # 02:30 Paris (01:30 UTC) on 11-28 to 02:30 on 11-29: the run of 11-29 covers the day before it
+    assert info.data_interval.start == dt.datetime(2026, 11, 28, 1, 30, tzinfo=dt.UTC)
+    assert info.data_interval.end == dt.datetime(2026, 11, 29, 1, 30, tzinfo=dt.UTC)
+
+
+def test_bundled_snapshot_jobs_refuse_backfills() -> None:
+    """The families the run order protects: a backfill of these would overwrite the current state."""
+    found, problems = read_specs(bundle_dir() / "jobs")
+    assert problems == []
+    specs = {spec.dag_id: spec for spec in found}
+    assert {d for d, s in specs.items() if s.kind == "snapshot"} == {
+        "nomasx1-security-1",
+        "nomasx1-sod-1",
+        "nomajde-daily-sync",
+    }
+    assert all(s.kind == "once" for d, s in specs.items() if s.family in ("install", "preload", "maintenance"))

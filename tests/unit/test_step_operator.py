@@ -62,3 +62,35 @@ def test_hooks_come_from_the_role_table(caplog: pytest.LogCaptureFixture, make_c
     ctx.hook_factory.close()
     hooks.close()
     assert "could not dispose" not in caplog.text
+
+
+def test_a_backfill_run_of_a_snapshot_job_fails_at_once_before_any_connection(
+    airflow_context: Callable[[dict], dict],
+) -> None:
+    """The refusal comes before the target is opened: the missing connection is never reached."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from airflow.utils.types import DagRunType
+
+    from airflow_provider_nomasx1.errors import RunRefusedError
+
+    with DAG("nomasx1-test-2", schedule=None, params=PARAMS):
+        op = Nomasx1StepOperator(task_id="REC", callable_path=f"{__name__}:record_params", job_kind="snapshot")
+    context = airflow_context({"apps_id": 10, "target_connector": "nomasx1_missing"})
+    logical = dt.datetime(2026, 11, 28, 2, tzinfo=dt.UTC)
+    context["dag_run"] = SimpleNamespace(
+        logical_date=logical,
+        data_interval_start=logical,
+        data_interval_end=logical,
+        run_after=logical,
+        run_type=DagRunType.BACKFILL_JOB,
+    )
+    with pytest.raises(AirflowFailException, match=r"RunRefusedError: nomasx1-test-2 is a snapshot job") as err:
+        op.execute(context)
+    assert isinstance(err.value.__cause__, RunRefusedError)
+    assert "as it was on 2026-11-28" in str(err.value)
+
+    context["dag_run"].run_type = DagRunType.SCHEDULED  # the same run, scheduled: goes on to the target
+    with pytest.raises(AirflowFailException, match="'nomasx1_missing'"):
+        op.execute(context)

@@ -67,11 +67,12 @@ class SecuritySettings:
 
 
 def as_of_date(ctx: StepContext) -> dt.date:
-    """Param ``as_of_date`` (YYYY-MM-DD) when given, else the run's logical date in Europe/Paris
-    (the same for every step and retry of a run, even one that crosses midnight), else today."""
+    """Param ``as_of_date`` (YYYY-MM-DD) when given, else the run's date in Europe/Paris (its
+    logical date, or when it was due for a manual run without one: the same for every step and
+    retry of a run, even one that crosses midnight), else today."""
     raw = ctx.params.get("as_of_date")
     if raw in (None, ""):
-        moment = ctx.logical_date or dt.datetime.now(dt.UTC)
+        moment = ctx.run_moment or dt.datetime.now(dt.UTC)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=dt.UTC)
         return moment.astimezone(LOCAL_TZ).date()
