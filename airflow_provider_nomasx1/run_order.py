@@ -15,8 +15,11 @@ run's date means (docs/operations.md, "Backfills"):
 
 The newest accepted run of a snapshot job is a row of ``job_current_runs`` (keyed like the run
 lease, :func:`~airflow_provider_nomasx1.pg.locks.session_lock_key`), written under the lease
-before the run's first write. A schema without the table (not upgraded to 0009 yet) is tolerated
-with a warning: the run is then accepted as before.
+before the run's first write. Runs are ordered by their day (:func:`run_day`, the as-of date they
+write), not by the instant: two runs of one day read the same source and write the same as-of
+date, and the run lease lets waiting runs in no particular order, so neither refuses the other.
+A schema without the table (not upgraded to 0009 yet) is tolerated with a warning: the run is
+then accepted as before.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from typing import Literal, get_args
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
@@ -37,6 +41,16 @@ JobKind = Literal["snapshot", "interval", "once"]
 JOB_KINDS: tuple[str, ...] = get_args(JobKind)
 #: Airflow's run type of the runs ``airflow backfill create`` makes (DagRunType.BACKFILL_JOB)
 BACKFILL_RUN_TYPE = "backfill"
+#: the zone of the day a run stands for: the bundled jobs' schedules and as-of dates are in Paris time
+RUN_DAY_TIMEZONE = ZoneInfo("Europe/Paris")
+
+
+def run_day(moment: dt.datetime) -> dt.date:
+    """The day a run stands for (its as-of date by default): ``moment`` in :data:`RUN_DAY_TIMEZONE`
+    (a naive moment is UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(RUN_DAY_TIMEZONE).date()
 
 
 def refuse_backfill(kind: str | None, run_type: str | None, dag_id: str, moment: dt.datetime | None) -> None:
@@ -73,11 +87,11 @@ def accept_snapshot_run(
     moment: dt.datetime,
     log: logging.Logger,
 ) -> None:
-    """Record this run as the one the current tables now follow, or refuse it when a newer run
-    already wrote them. Call it holding the run lease, before the step writes anything.
+    """Record this run as the one the current tables now follow, or refuse it when a run of a
+    later day already wrote them. Call it holding the run lease, before the step writes anything.
 
-    The same run (a later step, a retry, the run cleared and run again) is always accepted; a run
-    of the same moment too (two manual runs of one instant cannot be ordered)."""
+    The same run (a later step, a retry, the run cleared and run again) is always accepted, and so
+    is another run of the same day, in whichever order the lease lets them in."""
     key = session_lock_key(apps_id, job_id)
     table = qualified(schema, "job_current_runs")
     try:
@@ -87,7 +101,7 @@ def accept_snapshot_run(
                 {"k": key},
             ).first()
             other_run = current is not None and (current.dag_id, current.run_id) != (dag_id, run_id)
-            if other_run and current.run_moment > moment:
+            if other_run and run_day(current.run_moment) > run_day(moment):
                 raise RunRefusedError(_out_of_order(dag_id, run_id, moment, current, apps_id))
             conn.execute(
                 sa.text(
@@ -109,8 +123,8 @@ def accept_snapshot_run(
 def _out_of_order(dag_id: str, run_id: str, moment: dt.datetime, current: sa.Row, apps_id: int | None) -> str:
     scope = f"application {apps_id}" if apps_id is not None else "its target"
     return (
-        f"run {run_id} of {dag_id} is dated {_instant(moment)}, older than run {current.run_id} "
-        f"({_instant(current.run_moment)}) whose results the current tables of {scope} already hold. A snapshot "
+        f"run {run_id} of {dag_id} stands for {run_day(moment)}, before run {current.run_id} "
+        f"({run_day(current.run_moment)}) whose results the current tables of {scope} already hold. A snapshot "
         f"job only moves forward: this run would make the current state older and the rights audit compare "
         f"out of order; it is refused and nothing was written. Trigger the DAG for a run now "
         f"(docs/operations.md, Backfills)."
@@ -118,8 +132,4 @@ def _out_of_order(dag_id: str, run_id: str, moment: dt.datetime, current: sa.Row
 
 
 def _day(moment: dt.datetime | None) -> str:
-    return moment.date().isoformat() if moment is not None else "a past date"
-
-
-def _instant(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return run_day(moment).isoformat() if moment is not None else "a past date"

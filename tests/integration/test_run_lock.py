@@ -129,6 +129,17 @@ def test_two_runs_are_serialized_as_whole_runs(target: sa.Engine, caplog: pytest
     ]
     assert lease(target) == []  # released by the last step
     assert f"waiting for the run lease {KEY}: held by run run-A of {JOB}" in caplog.text
+    # the audit spans the work, not the wait: B's first step starts after A's last one ended
+    (_, _, a_end), (_, b_start, _) = rows(
+        target,
+        "SELECT run_id, min(started_at), max(finished_at) FROM nomasx1.collect_audit GROUP BY run_id ORDER BY 1",
+    )
+    assert a_end <= b_start
+    [(waited,)] = rows(
+        target,
+        "SELECT (details->>'lease_wait_s')::float FROM nomasx1.collect_audit WHERE run_id = 'run-B' AND step = 'S1'",
+    )
+    assert waited >= 1
 
 
 def test_the_same_run_reenters_and_other_runs_wait(target: sa.Engine) -> None:
@@ -370,14 +381,18 @@ def test_a_snapshot_run_older_than_the_current_state_is_refused(
     with pytest.raises(RunRefusedError) as err:
         step(tracing, "scheduled__12-01", "S1", run=_day(1), job_kind="snapshot")
     assert str(err.value).startswith(
-        "run scheduled__12-01 of nomasx1-test-1 is dated 2026-12-01 02:00 UTC, older than run scheduled__12-02 "
-        "(2026-12-02 02:00 UTC) whose results the current tables of application 10 already hold."
+        "run scheduled__12-01 of nomasx1-test-1 stands for 2026-12-01, before run scheduled__12-02 "
+        "(2026-12-02) whose results the current tables of application 10 already hold."
     )
     assert rows(target, "SELECT DISTINCT run_id FROM public.trace") == [("scheduled__12-02",)]
     assert rows(target, "SELECT count(*) FROM nomasx1.collect_audit WHERE run_id = 'scheduled__12-01'") == [(0,)]
     assert lease(target) == []  # the refused run gave the lease back
 
     step(tracing, "scheduled__12-02", "S1", run=_day(2), job_kind="snapshot")  # the latest run again: accepted
+    # a manual run of the same day, due earlier than the scheduled one, let in after it: accepted
+    early = {"logical_date": dt.datetime(2026, 12, 2, 0, 30, tzinfo=dt.UTC), "run_type": "manual"}
+    step(tracing, "manual__12-02-early", "S1", run=early, job_kind="snapshot")
+    assert current_run(target) == [(KEY, "manual__12-02-early", early["logical_date"])]
     manual = {"logical_date": None, "run_after": dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC), "run_type": "manual"}
     step(tracing, "manual__12-03", "S1", run=manual, job_kind="snapshot")  # no logical date: when it was due
     assert current_run(target) == [(KEY, "manual__12-03", manual["run_after"])]

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
@@ -26,10 +25,9 @@ from airflow_provider_nomasx1.jde import coded_values
 from airflow_provider_nomasx1.jde.coded_values import CodedValues
 from airflow_provider_nomasx1.jde.security_defaults import DEFAULT_SECURITY_TYPE_CODES, DEFAULT_TASK_VIEWS
 from airflow_provider_nomasx1.pg.identifiers import quote
+from airflow_provider_nomasx1.run_order import run_day
 from airflow_provider_nomasx1.schema.nomasx1 import ROLE_SEQUENCE_DIRECTIONS
 
-#: time zone of the job schedules: "today" for the as-of date when no param gives it
-LOCAL_TZ = ZoneInfo("Europe/Paris")
 #: sign-in modes the resolution supports (JDE-SOURCE.md section 3, rule 1)
 SIGNIN_MODES = ("*ALL",)
 
@@ -72,10 +70,7 @@ def as_of_date(ctx: StepContext) -> dt.date:
     retry of a run, even one that crosses midnight), else today."""
     raw = ctx.params.get("as_of_date")
     if raw in (None, ""):
-        moment = ctx.run_moment or dt.datetime.now(dt.UTC)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=dt.UTC)
-        return moment.astimezone(LOCAL_TZ).date()
+        return run_day(ctx.run_moment or dt.datetime.now(dt.UTC))
     if isinstance(raw, dt.date):
         return raw
     try:
