@@ -34,6 +34,8 @@ fi
 cores="$(nproc 2>/dev/null || echo 2)"
 export AIRFLOW__CORE__PARALLELISM="${AIRFLOW_PARALLELISM:-$((cores > 2 ? cores : 2))}"
 export AIRFLOW__CORE__LOAD_EXAMPLES=False
+# the zone the bundled schedules fire in: the DAG details page shows [core] default_timezone
+export AIRFLOW__CORE__DEFAULT_TIMEZONE="${AIRFLOW__CORE__DEFAULT_TIMEZONE:-Europe/Paris}"
 export AIRFLOW__CORE__TEST_CONNECTION=Enabled
 export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS="${AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS:-True}"
 export AIRFLOW__API__HOST=127.0.0.1

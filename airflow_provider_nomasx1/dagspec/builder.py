@@ -60,8 +60,9 @@ def _asset(entry: str) -> Asset:
 
 
 def _start_date(spec: JobSpec) -> dt.datetime:
-    """Midnight of :data:`START_DAY` in the spec's timezone: the DAG's timezone is taken from its
-    start date, so the UI shows the zone the cron fires in, not UTC."""
+    """Midnight of :data:`START_DAY` in the spec's timezone, the zone the cron fires in. (Airflow
+    3.3's DAG details page shows ``[core] default_timezone`` whatever the start date: `make
+    airflow` and docker-compose.yaml set it to Europe/Paris, docs/install.md.)"""
     import pendulum
 
     return pendulum.datetime(START_DAY.year, START_DAY.month, START_DAY.day, tz=spec.timezone)

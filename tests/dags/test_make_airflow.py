@@ -7,16 +7,12 @@ written by :func:`runner.save_state` for the test server instead of running ever
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,53 +20,19 @@ import psutil
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
+from support.standalone import SCRIPT
+from support.standalone import descendants as _descendants
+from support.standalone import free_port as _free_port
+from support.standalone import get_json as _get
+from support.standalone import group_members as _group_members
+from support.standalone import kill_groups as _kill_groups
+from support.standalone import wait_for as _wait_for
 
 from airflow_provider_nomasx1.demo import runner
 from airflow_provider_nomasx1.demo.embedded_pg import EmbeddedPostgres
 
 pytestmark = pytest.mark.airflow
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "airflow-standalone.sh"
 DEMO_CONNECTIONS = {"default", "jdedwards", "nomasx1", "nomajde"}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(url: str) -> dict | None:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return json.load(response)
-    except OSError:
-        return None
-
-
-def _wait_for(probe, seconds: float, what: str, log: Path):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if (found := probe()) is not None:
-            return found
-        time.sleep(1)
-    pytest.fail(f"{what} not within {seconds:.0f}s; script output:\n{log.read_text(errors='replace')[-4000:]}")
-
-
-def _group_members(pgids: set[int]) -> list[psutil.Process]:
-    members = []
-    for proc in psutil.process_iter():
-        try:
-            if os.getpgid(proc.pid) in pgids:
-                members.append(proc)
-        except (ProcessLookupError, psutil.Error):
-            continue
-    return members
-
-
-def _kill_groups(pgids: set[int]) -> None:
-    for pgid in pgids:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pgid, signal.SIGKILL)
 
 
 @pytest.fixture
@@ -106,13 +68,6 @@ def standalone(tmp_path: Path, demo_dir: Path, airflow_db: str, bundle_copy) -> 
         proc.wait(timeout=30)
 
 
-def _descendants(pid: int) -> list[psutil.Process]:
-    try:
-        return psutil.Process(pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        return []
-
-
 def _bundle_dag_ids(base: str) -> set[str] | None:
     """The DAGs of the ``nomasx1`` bundle (the copied metadata may hold other tests' DAGs)."""
     found = _get(f"{base}/api/v2/dags?limit=100")
@@ -135,7 +90,7 @@ def test_make_airflow_serves_the_demo_and_stops_every_process(standalone: dict) 
     members = _descendants(proc.pid)
     pgids = {os.getpgid(p.pid) for p in members} | {proc.pid}
     standalone["pgids"] |= pgids
-    workers = [p for p in members if "LocalExecutor" in " ".join(p.cmdline())]
+    workers = [p for p in members if _is_local_executor_worker(p)]
     assert 0 < len(workers) <= max(2, os.cpu_count() or 2)  # parallelism from nproc, not 32
     os.kill(proc.pid, signal.SIGTERM)
     proc.wait(timeout=30)
@@ -172,3 +127,11 @@ def test_resume_starts_the_demos_embedded_server_again(open_dir: Path) -> None:
     finally:
         runner.stop(tmp_path)
     assert EmbeddedPostgres.running_port(data_dir) is None
+
+
+def _is_local_executor_worker(process: psutil.Process) -> bool:
+    """A LocalExecutor worker; one that exited meanwhile (a zombie, gone) is none."""
+    try:
+        return "LocalExecutor" in " ".join(process.cmdline())
+    except psutil.Error:
+        return False
