@@ -14,7 +14,7 @@ run's date means (docs/operations.md, "Backfills"):
 - ``once`` (install, reference data, maintenance): not about a date; a backfill run is refused.
 
 The newest accepted run of a snapshot job is a row of ``job_current_runs`` (keyed like the run
-lease, :func:`~airflow_provider_nomasx1.pg.locks.session_lock_key`), written under the lease
+lease, :class:`~airflow_provider_nomasx1.run_lease.RunLease`), written under the lease
 before the run's first write. Runs are ordered by their day (:func:`run_day`, the as-of date they
 write), not by the instant: two runs of one day read the same source and write the same as-of
 date, and the run lease lets waiting runs in no particular order, so neither refuses the other.
@@ -25,7 +25,6 @@ then accepted as before.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
@@ -35,7 +34,7 @@ from sqlalchemy.exc import DBAPIError
 from airflow_provider_nomasx1.errors import RunRefusedError
 from airflow_provider_nomasx1.pg.catalogue import tolerate_missing_table
 from airflow_provider_nomasx1.pg.identifiers import qualified
-from airflow_provider_nomasx1.pg.locks import session_lock_key
+from airflow_provider_nomasx1.run_lease import RunLease
 
 JobKind = Literal["snapshot", "interval", "once"]
 JOB_KINDS: tuple[str, ...] = get_args(JobKind)
@@ -76,26 +75,17 @@ def refuse_backfill(kind: str | None, run_type: str | None, dag_id: str, moment:
     )
 
 
-def accept_snapshot_run(
-    engine: sa.Engine,
-    schema: str,
-    *,
-    apps_id: int | None,
-    job_id: str,
-    dag_id: str,
-    run_id: str,
-    moment: dt.datetime,
-    log: logging.Logger,
-) -> None:
-    """Record this run as the one the current tables now follow, or refuse it when a run of a
-    later day already wrote them. Call it holding the run lease, before the step writes anything.
+def accept_snapshot_run(lease: RunLease, moment: dt.datetime) -> None:
+    """Record the run holding ``lease`` as the one the current tables now follow, or refuse it
+    when a run of a later day already wrote them. Call it once the lease is held, before the step
+    writes anything.
 
     The same run (a later step, a retry, the run cleared and run again) is always accepted, and so
     is another run of the same day, in whichever order the lease lets them in."""
-    key = session_lock_key(apps_id, job_id)
-    table = qualified(schema, "job_current_runs")
+    apps_id, job_id, dag_id, run_id, key = lease.apps_id, lease.job_id, lease.dag_id, lease.run_id, lease.key
+    table = qualified(lease.schema, "job_current_runs")
     try:
-        with engine.begin() as conn:
+        with lease.engine.begin() as conn:
             current = conn.execute(
                 sa.text(f"SELECT dag_id, run_id, run_moment FROM {table} WHERE lock_key = :k FOR UPDATE"),
                 {"k": key},
@@ -115,7 +105,7 @@ def accept_snapshot_run(
     except DBAPIError as exc:
         tolerate_missing_table(
             exc,
-            log,
+            lease.log,
             "run order not checked (%s): the schema is not upgraded to 0009 yet (nomasx1-upgrade-schema-1)",
         )
 

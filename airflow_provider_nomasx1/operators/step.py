@@ -295,17 +295,7 @@ def run_step(
         if lease:
             lease.acquire(lock_timeout_s)
         if lease and job_kind == "snapshot":
-            moment = ctx.run_moment or started
-            accept_snapshot_run(
-                target_engine,
-                ctx.schema,
-                apps_id=apps_id,
-                job_id=job_id,
-                dag_id=ctx.dag_id,
-                run_id=ctx.run_id,
-                moment=moment,
-                log=ctx.log,
-            )
+            accept_snapshot_run(lease, ctx.run_moment or started)
         started = _after_waiting(ctx, started)
         if auditor:
             auditor.started(started_at=started, **ids)
