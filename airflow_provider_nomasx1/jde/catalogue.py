@@ -104,7 +104,14 @@ F00950 = SourceTable(
 F9860 = SourceTable(
     "object_librarian",
     "F9860",
-    {"object_name": "SIOBNM", "description": "SIMD", "system_code": "SISY", "object_type": "SIFUNO"},
+    {
+        "object_name": "SIOBNM",
+        "description": "SIMD",
+        "system_code": "SISY",
+        "object_type": "SIFUNO",
+        "column_prefix": "SIPFX",
+    },
+    optional=frozenset({"column_prefix"}),
     never_empty=True,
 )
 
@@ -154,4 +161,51 @@ F01151 = SourceTable(
     "F01151",
     {"address_number": "EAAN8", "line": "EAIDLN", "email": "EAEMAL", "email_type": "EAETP"},
     required=False,
+)
+
+F0005 = SourceTable(
+    "control",
+    "F0005",
+    {"product_code": "DRSY", "record_type": "DRRT", "code": "DRKY", "description": "DRDL01"},
+    required=False,
+)
+
+F060116 = SourceTable(
+    "data",
+    "F060116",
+    {
+        "address_number": "YAAN8",
+        "pay_status": "YAPAST",
+        "start_date": "YADST",
+        "termination_date": "YADT",
+        "company": "YAHMCO",
+    },
+    optional=frozenset({"pay_status", "company"}),
+    required=False,
+)
+
+#: the audit columns of a JDE business table are ``<prefix>`` + these suffixes (F9860.SIPFX);
+#: a connection's extras ``catalogue`` may name them per table: ``"F0911.audit_user": "GLUSER"``
+AUDIT_COLUMN_SUFFIXES = {"audit_user": "USER", "audit_date": "UPMJ"}
+
+#: Object Usage Tracking detail. Oracle does not publish its physical columns (JDE-SOURCE.md
+#: section 2): these OU-prefixed names are our reading of the Tools 9.2 layout (unverified), listed
+#: in docs/license.md and overridable with extras ``catalogue`` (``"F98911.user_id": "OUUSER"``).
+F98911 = SourceTable(
+    "system",
+    "F98911",
+    {
+        "object_name": "OUOBNM",
+        "form_name": "OUFMNM",
+        "version": "OUVERS",
+        "user_id": "OUUSER",
+        "role": "OUROLE",
+        "environment": "OUENHV",
+        "path_code": "OUPATHCD",
+        "object_type": "OUFUNO",
+        "used_date": "OUUPMJ",
+        "used_time": "OUUPMT",
+    },
+    optional=frozenset({"form_name", "version", "role", "environment", "path_code", "object_type"}),
+    unverified=True,
 )

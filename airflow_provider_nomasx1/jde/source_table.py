@@ -32,6 +32,9 @@ class SourceTable:
     optional: frozenset[str] = frozenset()  # logical columns that may be absent (read as NULL)
     required: bool = True
     never_empty: bool = False
+    #: the physical column names are our reading, not a published layout (F98911): the docs list
+    #: them and a missing one is named with the override that fixes it
+    unverified: bool = False
 
 
 @dataclass(frozen=True)
