@@ -197,7 +197,32 @@ settings_jdedwards = sa.Table(
     ),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
-    comment="per-application JD Edwards settings (schema overrides, menu flags, task views)",
+    # Object Usage Tracking retention (nomasx1-out-1, step LICENSE_JDE_OUT_PURGE; docs/license.md)
+    _flag("out_purge", default=True, comment="purge the project's raw OUT rows beyond out_retention_days"),
+    sa.Column(
+        "out_retention_days",
+        sa.Integer,
+        nullable=False,
+        server_default=sa.text("90"),
+        comment="days of raw OUT rows (license_jde_out_daily) kept",
+    ),
+    _flag("jde_out_purge", default=False, comment="also delete JDE's own F98911 rows (needs a DELETE grant)"),
+    sa.Column(
+        "jde_out_purge_connector",
+        sa.String,
+        nullable=True,
+        comment="connection with DELETE rights on F98911, required when jde_out_purge",
+    ),
+    sa.Column(
+        "jde_out_retention_days",
+        sa.Integer,
+        nullable=False,
+        server_default=sa.text("400"),
+        comment="days of F98911 rows kept in JDE when jde_out_purge (only rows already loaded go)",
+    ),
+    sa.CheckConstraint("out_retention_days >= 1", name="out_retention_days"),
+    sa.CheckConstraint("jde_out_retention_days >= 1", name="jde_out_retention_days"),
+    comment="per-application JD Edwards settings (schema overrides, menu flags, task views, OUT retention)",
 )
 
 # --------------------------------------------------------------------------------------------------
@@ -635,6 +660,171 @@ sod_role_conflicts = sa.Table(
 )
 
 # --------------------------------------------------------------------------------------------------
+# Licence usage (nomasx1-employees-1, nomasx1-license-1, nomasx1-out-1; docs/license.md)
+# --------------------------------------------------------------------------------------------------
+
+#: what the scan of a JDE table came to (license_jde_tables.status)
+LICENSE_TABLE_STATUSES = ("scanned", "skipped", "failed")
+
+license_jde_employees = sa.Table(
+    "license_jde_employees",
+    metadata,
+    _apps_id(),
+    sa.Column("extract_date", sa.Date, nullable=False, comment="as-of date of the snapshot (one per run date)"),
+    sa.Column("address_number", sa.BigInteger, nullable=False, comment="F0101 ABAN8 / F060116 YAAN8"),
+    sa.Column("name", sa.String, nullable=True, comment="F0101 ABALPH"),
+    sa.Column("search_type", sa.String, nullable=True, comment="F0101 ABAT1 (E = employee)"),
+    sa.Column("search_type_description", sa.String, nullable=True, comment="UDC 01/ST"),
+    _flag("internal", comment="search type in the application's employee search types (default E)"),
+    _flag("in_hr_master", comment="has an F060116 employee master record"),
+    sa.Column("pay_status", sa.String, nullable=True, comment="F060116 YAPAST"),
+    sa.Column("company", sa.String, nullable=True, comment="F060116 YAHMCO home company"),
+    sa.Column("start_date", sa.Date, nullable=True, comment="F060116 YADST"),
+    sa.Column("termination_date", sa.Date, nullable=True, comment="F060116 YADT (termination or last worked)"),
+    _flag("terminated", comment="termination date on or before the extract date"),
+    sa.Column(
+        "jde_users",
+        sa.Integer,
+        nullable=False,
+        server_default=sa.text("0"),
+        comment="accounts of security_users linked to this address number",
+    ),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "extract_date", "address_number"),
+    comment="dated snapshots of the people behind JDE: HR employees and the address book records of the accounts",
+)
+
+license_jde_users = sa.Table(
+    "license_jde_users",
+    metadata,
+    _apps_id(),
+    _key("user_id", "the table's <prefix>USER audit column, trimmed"),
+    _key("schema_name", "JDE schema of the table (PRODDTA, PRODCTL ...)"),
+    _key("table_name", "JDE table (F0911 ...)"),
+    sa.Column("transaction_date", sa.Date, nullable=False, comment="the table's <prefix>UPMJ audit date"),
+    sa.Column("transactions", sa.BigInteger, nullable=False, comment="rows last written by the user that day"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "user_id", "schema_name", "table_name", "transaction_date"),
+    sa.Index("ix_license_jde_users_table_date", "apps_id", "schema_name", "table_name", "transaction_date"),
+    comment="who wrote in JDE: rows per user, table and day over the window (audit columns)",
+)
+
+license_jde_tables = sa.Table(
+    "license_jde_tables",
+    metadata,
+    _apps_id(),
+    _key("schema_name", "JDE schema of the table"),
+    _key("table_name", "JDE table (an F9860 TBLE object)"),
+    sa.Column("system_code", sa.String, nullable=True, comment="F9860 SISY after reclassification"),
+    sa.Column("user_column", sa.String, nullable=True, comment="physical audit user column read"),
+    sa.Column("date_column", sa.String, nullable=True, comment="physical audit date column read"),
+    sa.Column("status", sa.String, nullable=False, comment="scanned, skipped (reason) or failed"),
+    sa.Column("reason", sa.Text, nullable=True, comment="why the table is skipped or failed"),
+    sa.Column(
+        "watermark",
+        sa.Date,
+        nullable=True,
+        comment="last transaction date loaded (moved with the rows): the next run reads from it",
+    ),
+    sa.Column("window_start", sa.Date, nullable=True, comment="first date of the window of the last scan"),
+    sa.Column("rows_read", sa.BigInteger, nullable=True, comment="result rows the last scan read from the source"),
+    sa.Column("transactions", sa.BigInteger, nullable=True, comment="transactions of the table in the window"),
+    sa.Column("seconds", sa.Numeric, nullable=True, comment="duration of the last scan"),
+    sa.Column("full_scan", sa.Boolean, nullable=True, comment="the last scan re-read the whole window"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "schema_name", "table_name"),
+    sa.CheckConstraint(_in("status", LICENSE_TABLE_STATUSES), name="status"),
+    comment="the JDE tables the transaction scan covers or skips, with their watermark",
+)
+
+license_jde_out_daily = sa.Table(
+    "license_jde_out_daily",
+    metadata,
+    _apps_id(),
+    sa.Column("usage_date", sa.Date, nullable=False, comment="F98911 date"),
+    _key("object_name", "F98911 object (P0411, R09801 ...)"),
+    _key("form_name", "form ('' = none)", default=""),
+    _key("version", "version ('' = none)", default=""),
+    _key("user_id", "F98911 user"),
+    _key("role", "sign-on role ('' = none)", default=""),
+    _key("environment", "environment ('' = none)", default=""),
+    sa.Column("object_type", sa.String, nullable=True, comment="APPL, UBE ... (F98911, else F9860)"),
+    sa.Column("uses", sa.BigInteger, nullable=False, comment="F98911 rows of that day"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint(
+        "apps_id", "usage_date", "object_name", "form_name", "version", "user_id", "role", "environment"
+    ),
+    comment="the project's raw Object Usage Tracking rows, per day (purged beyond out_retention_days)",
+)
+
+license_jde_out = sa.Table(
+    "license_jde_out",
+    metadata,
+    _apps_id(),
+    _key("object_name", "F98911 object"),
+    _key("form_name", "form ('' = none)", default=""),
+    _key("version", "version ('' = none)", default=""),
+    _key("user_id", "F98911 user"),
+    sa.Column("object_type", sa.String, nullable=True, comment="APPL, UBE ..."),
+    sa.Column("first_used", sa.Date, nullable=False, comment="first usage loaded"),
+    sa.Column("last_used", sa.Date, nullable=False, comment="last usage (merged: the latest date is kept)"),
+    sa.Column("uses", sa.BigInteger, nullable=False, comment="F98911 rows loaded since the first usage"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "object_name", "form_name", "version", "user_id"),
+    comment="last usage per object, form, version and user (Object Usage Tracking), kept beyond any purge",
+)
+
+license_jde_out_objects = sa.Table(
+    "license_jde_out_objects",
+    metadata,
+    _apps_id(),
+    _key("object_name", "F98911 object"),
+    sa.Column("object_type", sa.String, nullable=True),
+    sa.Column("system_code", sa.String, nullable=True, comment="jde_objects system code (reclassified)"),
+    sa.Column("users", sa.Integer, nullable=False, comment="distinct users"),
+    sa.Column("uses", sa.BigInteger, nullable=False, comment="F98911 rows loaded"),
+    sa.Column("first_used", sa.Date, nullable=False),
+    sa.Column("last_used", sa.Date, nullable=False),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "object_name"),
+    comment="per object: users, uses and last use (from license_jde_out)",
+)
+
+license_jde_out_users = sa.Table(
+    "license_jde_out_users",
+    metadata,
+    _apps_id(),
+    _key("user_id", "F98911 user"),
+    sa.Column("usage_date", sa.Date, nullable=False),
+    _key("role", "sign-on role ('' = none)", default=""),
+    _key("environment", "environment ('' = none)", default=""),
+    sa.Column("objects", sa.Integer, nullable=False, comment="distinct objects used"),
+    sa.Column("uses", sa.BigInteger, nullable=False, comment="F98911 rows"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "user_id", "usage_date", "role", "environment"),
+    comment="per user and day: the sign-on roles and environments used (kept beyond any purge)",
+)
+
+license_jde_out_state = sa.Table(
+    "license_jde_out_state",
+    metadata,
+    sa.Column(
+        "apps_id",
+        sa.Integer,
+        sa.ForeignKey("settings_applications.apps_id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Column("watermark_date", sa.Date, nullable=True, comment="date of the last F98911 row loaded"),
+    sa.Column("watermark_time", sa.Integer, nullable=True, comment="its time (HHMMSS as in F98911)"),
+    sa.Column("users_through", sa.Date, nullable=True, comment="last day aggregated into license_jde_out_users"),
+    sa.Column("rows_read", sa.BigInteger, nullable=True, comment="result rows the last load read"),
+    sa.Column("purged_through", sa.Date, nullable=True, comment="raw rows before this date were purged"),
+    *_refresh_columns(),
+    comment="Object Usage Tracking watermarks: what the next run of nomasx1-out-1 reads from",
+)
+
+# --------------------------------------------------------------------------------------------------
 # Collection audit
 # --------------------------------------------------------------------------------------------------
 
@@ -959,4 +1149,12 @@ BUSINESS_TABLES = (
     "sod_conflict_summary",
     "sod_conflict_history",
     "sod_role_conflicts",
+    "license_jde_employees",
+    "license_jde_users",
+    "license_jde_tables",
+    "license_jde_out_daily",
+    "license_jde_out",
+    "license_jde_out_objects",
+    "license_jde_out_users",
+    "license_jde_out_state",
 )

@@ -64,13 +64,13 @@ class SecuritySettings:
         return [str(tv["task_view"]) for tv in self.task_views if not secured_only or bool(tv.get("security", True))]
 
 
-def as_of_date(ctx: StepContext) -> dt.date:
-    """Param ``as_of_date`` (YYYY-MM-DD) when given, else the run's date in Europe/Paris (its
-    logical date, or when it was due for a manual run without one: the same for every step and
-    retry of a run, even one that crosses midnight), else today."""
+def as_of_date(ctx: StepContext, moment: dt.datetime | None = None) -> dt.date:
+    """Param ``as_of_date`` (YYYY-MM-DD) when given, else the day in Europe/Paris of ``moment``
+    (default: the run's logical date, or when it was due for a manual run without one: the same
+    for every step and retry of a run, even one that crosses midnight), else today."""
     raw = ctx.params.get("as_of_date")
     if raw in (None, ""):
-        return run_day(ctx.run_moment or dt.datetime.now(dt.UTC))
+        return run_day(moment or ctx.run_moment or dt.datetime.now(dt.UTC))
     if isinstance(raw, dt.date):
         return raw
     try:
