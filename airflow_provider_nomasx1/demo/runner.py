@@ -49,6 +49,8 @@ APPLICATION_JOBS = ["nomasx1-import-reference", "nomajde-daily-sync", "nomasx1-r
 DEMO_APPS_ID = 10
 #: then, for application 10 (conf {"apps_id": 10}): the security collection, then the SoD engine
 SECURITY_JOBS = ["nomasx1-security-1", "nomasx1-sod-1"]
+#: and the licence usage: the people, who transacted, what was used (Object Usage Tracking)
+LICENCE_JOBS = ["nomasx1-employees-1"]
 JDE_DATABASE = "jde_demo"
 STATE_FILE = "demo.json"
 CONNECTIONS_FILE = "connections.json"
@@ -272,6 +274,7 @@ def run_demo(
         _register_application(server_url)
         _run_jobs(APPLICATION_JOBS, env)
         _run_jobs(SECURITY_JOBS, env, conf={"apps_id": DEMO_APPS_ID})
+        _run_jobs(LICENCE_JOBS, env, conf={"apps_id": DEMO_APPS_ID})
         report = _sod_report(server_url, workdir)
         _summary(server_url)
         _say(f"\nSoD report of application {DEMO_APPS_ID}: {report}")
