@@ -1,9 +1,9 @@
 """The application registry (`settings_applications`): one row per source application.
 
 Every collector reads its application's settings here (source connection, role-sequence direction,
-sign-in mode, security-type codes, coded JDE values, collapse guard, dormant days, OUT purge, audit
-source and SCN watermark), and every business table is keyed by its ``apps_id``. No Airflow here:
-the CLI and the jobs call it.
+sign-in mode, security-type codes, coded JDE values, collapse guard, dormant days, audit source and
+SCN watermark; the Object Usage Tracking retention in its ``settings_jdedwards`` row), and every
+business table is keyed by its ``apps_id``. No Airflow here: the CLI and the jobs call it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
 
 from airflow_provider_nomasx1.errors import ConfigurationError
 from airflow_provider_nomasx1.jde import coded_values
@@ -22,6 +23,18 @@ from airflow_provider_nomasx1.pg.identifiers import checked
 from airflow_provider_nomasx1.schema import nomasx1
 
 APPS = nomasx1.settings_applications
+JDE = nomasx1.settings_jdedwards
+
+#: settings of ``settings_jdedwards`` a user may set: the Object Usage Tracking retention that
+#: nomasx1-out-1 reads (docs/license.md). ``settings_applications.out_purge`` and
+#: ``out_retention_days`` (migration 0001) are superseded by these and no longer written.
+JDE_EDITABLE = (
+    "out_purge",
+    "out_retention_days",
+    "jde_out_purge",
+    "jde_out_purge_connector",
+    "jde_out_retention_days",
+)
 
 #: settings a user may set, with their validation (None = free text)
 EDITABLE = (
@@ -35,8 +48,7 @@ EDITABLE = (
     "coded_values",
     "collapse_max_shrink",
     "dormant_days",
-    "out_purge",
-    "out_retention_days",
+    *JDE_EDITABLE,
     "audit_conn_id",
 )
 
@@ -61,7 +73,7 @@ class Registry:
 
     def add(self, apps_id: int, apps_name: str, **settings: Any) -> dict[str, Any]:
         """Register an application; refuses an id already taken."""
-        values = validate({"apps_name": apps_name, **settings})
+        values, jde = _split(validate({"apps_name": apps_name, **settings}))
         if apps_id < 1:
             raise ConfigurationError(f"apps_id must be a positive integer, got {apps_id}")
         with self._connect() as conn, conn.begin():
@@ -70,12 +82,15 @@ class Registry:
                     f"application {apps_id} already exists: change it with `nomasx1 apps update --apps-id {apps_id}`"
                 )
             conn.execute(APPS.insert().values(apps_id=apps_id, **values))
+            if jde:
+                _write_jde_settings(conn, apps_id, jde)
         return self.show(apps_id)
 
     def update(self, apps_id: int, **settings: Any) -> dict[str, Any]:
-        """Change the given settings of a registered application."""
-        values = validate(settings)
-        if not values:
+        """Change the given settings of a registered application (the OUT settings in its
+        settings_jdedwards row, created with the defaults when missing)."""
+        values, jde = _split(validate(settings))
+        if not values and not jde:
             raise ConfigurationError("nothing to change: give at least one setting")
         with self._connect() as conn, conn.begin():
             done = conn.execute(
@@ -83,14 +98,20 @@ class Registry:
             )
             if done.rowcount == 0:
                 raise ApplicationNotFoundError(apps_id)
+            if jde:
+                _write_jde_settings(conn, apps_id, jde)
         return self.show(apps_id)
 
     def show(self, apps_id: int) -> dict[str, Any]:
+        """The application's settings: its settings_applications row and the OUT settings of
+        settings_jdedwards (the schema's defaults when it has no such row yet)."""
         with self._connect() as conn:
             row = conn.execute(sa.select(APPS).where(APPS.c.apps_id == apps_id)).mappings().first()
+            jde = conn.execute(sa.select(*(JDE.c[k] for k in JDE_EDITABLE)).where(JDE.c.apps_id == apps_id))
+            out = jde.mappings().first()
         if row is None:
             raise ApplicationNotFoundError(apps_id)
-        return dict(row)
+        return {**dict(row), **(dict(out) if out is not None else _jde_defaults())}
 
     def list(self) -> list[dict[str, Any]]:
         with self._connect() as conn:
@@ -130,8 +151,11 @@ def validate(settings: Mapping[str, Any]) -> dict[str, Any]:
     _one_of(values, "role_sequence_direction", nomasx1.ROLE_SEQUENCE_DIRECTIONS)
     if "dormant_days" in values and int(values["dormant_days"]) < 1:
         raise ConfigurationError("dormant_days must be at least 1")
-    if "out_retention_days" in values and int(values["out_retention_days"]) < 0:
-        raise ConfigurationError("out_retention_days must be 0 or more")
+    for days in ("out_retention_days", "jde_out_retention_days"):
+        if days in values and int(values[days]) < 1:
+            raise ConfigurationError(f"{days} must be at least 1")
+    if "jde_out_purge_connector" in values:  # '' clears it
+        values["jde_out_purge_connector"] = str(values["jde_out_purge_connector"]).strip() or None
     if "security_type_codes" in values:
         values["security_type_codes"] = _type_codes(values["security_type_codes"])
     if "coded_values" in values:
@@ -141,6 +165,43 @@ def validate(settings: Mapping[str, Any]) -> dict[str, Any]:
     if "apps_name" in values and not str(values["apps_name"]).strip():
         raise ConfigurationError("the application name must not be empty")
     return values
+
+
+def _split(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The settings of settings_applications, and those of settings_jdedwards."""
+    return (
+        {k: v for k, v in values.items() if k not in JDE_EDITABLE},
+        {k: v for k, v in values.items() if k in JDE_EDITABLE},
+    )
+
+
+def _jde_defaults() -> dict[str, Any]:
+    """The OUT settings of an application without a settings_jdedwards row: the columns' server
+    defaults (``true``, ``90``...: JSON literals), None where there is none."""
+    defaults: dict[str, Any] = {}
+    for key in JDE_EDITABLE:
+        default = JDE.c[key].server_default
+        defaults[key] = json.loads(str(default.arg.text)) if default is not None else None  # type: ignore[attr-defined]
+    return defaults
+
+
+def _write_jde_settings(conn: sa.Connection, apps_id: int, values: Mapping[str, Any]) -> None:
+    """Create or change the application's settings_jdedwards row (its other columns keep their
+    values, or get their defaults); the JDE purge of F98911 needs the connection allowed to delete."""
+    current = conn.execute(sa.select(*(JDE.c[k] for k in JDE_EDITABLE)).where(JDE.c.apps_id == apps_id)).mappings()
+    merged = {**(dict(row) if (row := current.first()) is not None else _jde_defaults()), **values}
+    if merged["jde_out_purge"] and not merged["jde_out_purge_connector"]:
+        raise ConfigurationError(
+            f"application {apps_id}: jde_out_purge needs jde_out_purge_connector, the Airflow connection allowed to "
+            f"DELETE from F98911: `nomasx1 apps update --apps-id {apps_id} --jde-out-purge "
+            "--jde-out-purge-connector CONN_ID` (docs/license.md); nothing was changed."
+        )
+    stmt = insert(JDE).values(apps_id=apps_id, **values)
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[JDE.c.apps_id], set_={**{k: stmt.excluded[k] for k in values}, "updated_at": sa.func.now()}
+        )
+    )
 
 
 def _one_of(values: Mapping[str, Any], key: str, allowed: tuple[str, ...]) -> None:

@@ -130,6 +130,9 @@ _APP_SETTINGS = {  # CLI option -> registry setting
     "dormant_days": "dormant_days",
     "out_purge": "out_purge",
     "out_retention_days": "out_retention_days",
+    "jde_out_purge": "jde_out_purge",
+    "jde_out_purge_connector": "jde_out_purge_connector",
+    "jde_out_retention_days": "jde_out_retention_days",
     "audit_conn": "audit_conn_id",
 }
 
@@ -584,8 +587,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     days = _int_in(1, MAX_APPS_ID, "a number of days")
     apps.add_argument("--dormant-days", type=days, help="no sign-on for this many days = dormant (90)")
-    apps.add_argument("--out-purge", action=argparse.BooleanOptionalAction, default=None)
-    apps.add_argument("--out-retention-days", type=_int_in(0, MAX_APPS_ID, "a number of days"))
+    apps.add_argument(
+        "--out-purge",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="nomasx1-out-1 purges its raw OUT rows (license_jde_out_daily) beyond --out-retention-days (on)",
+    )
+    apps.add_argument("--out-retention-days", type=days, help="days of raw OUT rows kept in nomasx1 (90)")
+    apps.add_argument(
+        "--jde-out-purge",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also delete JDE's own F98911 rows already loaded and older than --jde-out-retention-days (off; "
+        "needs --jde-out-purge-connector)",
+    )
+    apps.add_argument(
+        "--jde-out-purge-connector",
+        metavar="CONN_ID",
+        help="Airflow connection allowed to DELETE from F98911 (the JDE purge's only writable connection; '' clears)",
+    )
+    apps.add_argument("--jde-out-retention-days", type=days, help="days of F98911 rows kept in JDE (400)")
     apps.add_argument("--audit-conn", help="Airflow connection of the LogMiner audit source")
     apps.add_argument("--yes", action="store_true", help="confirm remove")
     apps.set_defaults(func=_cmd_apps)

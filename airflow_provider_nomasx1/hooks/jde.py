@@ -7,7 +7,10 @@ overrides of the source catalogue (physical table/column names that differ at a 
      "schemas": {"system": "SY920", "control": "PRODCTL", "data": "PRODDTA", ...},
      "catalogue": {"F95921.include_in_all": "RLCUSTOM"}}
 
-JdeHook is read-only by design: it opens its sessions read-only where the database allows it.
+JdeHook is read-only by design: it opens its sessions read-only where the database allows it. The
+one exception is the hook of role ``jde_purge`` (``writable=True``, hooks/roles.py): the Object
+Usage Tracking purge of nomasx1-out-1 deletes old F98911 rows through it, only when the
+application's settings turn that purge on and name the connection (docs/license.md).
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ class JdeHook(BaseHook):
 
     :param jde_conn_id: Airflow connection id (type ``jdedwards``, or ``oracle``/``postgres``/
         ``mssql`` with the same extras).
+    :param writable: open read-write sessions (PostgreSQL sources are read-only otherwise); only
+        the ``jde_purge`` role sets it.
     """
 
     conn_name_attr = "jde_conn_id"
@@ -53,9 +58,10 @@ class JdeHook(BaseHook):
     conn_type = "jdedwards"
     hook_name = "JD Edwards EnterpriseOne database"
 
-    def __init__(self, jde_conn_id: str = default_conn_name, **kwargs: Any) -> None:
+    def __init__(self, jde_conn_id: str = default_conn_name, writable: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.jde_conn_id = jde_conn_id
+        self.writable = writable
 
     @cached_property
     def connection(self) -> Any:
@@ -102,7 +108,7 @@ class JdeHook(BaseHook):
     def engine(self) -> sa.Engine:
         kwargs: dict[str, Any] = {"pool_pre_ping": True}
         connect_args: dict[str, Any] = {}
-        if self.db_type == "postgres":
+        if self.db_type == "postgres" and not self.writable:
             connect_args["options"] = "-c default_transaction_read_only=on"
         if self.db_type == "oracle":
             kwargs["arraysize"] = int(self.extras.get("arraysize", DEFAULT_ORACLE_ARRAYSIZE))

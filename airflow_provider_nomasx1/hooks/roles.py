@@ -40,6 +40,12 @@ _TARGET = "airflow_provider_nomasx1.hooks.nomasx1:Nomasx1Hook"
 HOOK_ROLES: Mapping[str, HookRole] = MappingProxyType(
     {
         "jde": HookRole("airflow_provider_nomasx1.hooks.jde:JdeHook", "source_connector"),
+        # the JDE connection allowed to DELETE old F98911 rows (nomasx1-out-1's JDE purge, off by
+        # default): named by settings_jdedwards.jde_out_purge_connector, not by a param, so the
+        # collector asks ctx.hook_factory("jde_purge", conn_id); the only writable JDE hook
+        "jde_purge": HookRole(
+            "airflow_provider_nomasx1.hooks.jde:JdeHook", "jde_out_purge_connector", options={"writable": True}
+        ),
         "target": HookRole(_TARGET, "target_connector"),
         "admin": HookRole(
             _TARGET, "admin_connector", "default", options={"purpose": "admin PostgreSQL (CREATE ROLE / DATABASE)"}

@@ -93,10 +93,12 @@ class JdeReader:
                 f"JDE table {schema}.{name} ({table.name}) not found through connection {self.conn_id!r}. "
                 f"Check the connection's schema map entry {table.source!r} or override the table name with "
                 f'extras.catalogue {{"{table.name}": "<physical name>"}}.',
+                found=False,
             )
         found = {c["name"].lower() for c in insp.get_columns(name.lower(), schema=schema.lower())}
         result: dict[str, str | None] = {}
-        missing = []
+        missing: list[str] = []
+        first_missing = None
         for logical in table.columns:
             physical = self.column(table, logical)
             if physical.lower() in found:
@@ -105,11 +107,19 @@ class JdeReader:
                 result[logical] = None
             else:
                 missing.append(f"{physical} ({logical})")
+                first_missing = first_missing or logical
         if missing:
+            unverified = (
+                f" The columns of {table.name} are our unverified reading of the JDE layout (Oracle does not "
+                "publish it; docs/license.md lists them): look up the site's physical names (F98711 or the "
+                "table's DDL) and map each one."
+                if table.unverified
+                else ""
+            )
             return TableCheck(
                 result,
                 f"JDE table {schema}.{name} has no column {', '.join(missing)}. Override the physical name in the "
-                f'connection extras, e.g. "catalogue": {{"{table.name}.<logical>": "<COLUMN>"}}.',
+                f'connection extras, e.g. "catalogue": {{"{table.name}.{first_missing}": "<COLUMN>"}}.{unverified}',
             )
         return TableCheck(result)
 

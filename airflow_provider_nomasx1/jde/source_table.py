@@ -40,7 +40,9 @@ class SourceTable:
 @dataclass(frozen=True)
 class TableCheck:
     """What the source holds of a :class:`SourceTable`: logical -> physical column (None for an
-    absent optional column), and the problem that makes it unreadable (missing table or column)."""
+    absent optional column), and the problem that makes it unreadable (missing table or column);
+    ``found`` is false when the table itself is missing."""
 
     columns: Mapping[str, str | None]
     problem: str | None = None
+    found: bool = True

@@ -52,3 +52,44 @@ def test_reference_commands(pg_url: URL, tmp_path: Path, capsys: pytest.CaptureF
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT DISTINCT apps_id FROM nomasx1.sod_matrix")).scalars().all() == [12]
     engine.dispose()
+
+
+def test_apps_update_sets_the_out_settings(pg_url: URL, capsys: pytest.CaptureFixture) -> None:
+    url = pg_url.render_as_string(hide_password=False)
+    assert main(["schema", "init", "--url", url]) == 0
+    assert main(["apps", "add", "--apps-id", "10", "--name", "JDE PROD", "--url", url]) == 0
+    capsys.readouterr()
+
+    def shown() -> dict[str, str]:
+        assert main(["apps", "show", "--apps-id", "10", "--url", url]) == 0
+        lines = [line.split(None, 1) for line in capsys.readouterr().out.splitlines()]
+        return {k: v.strip() for k, v in (line for line in lines if len(line) == 2)}
+
+    assert {k: shown()[k] for k in ("out_purge", "out_retention_days", "jde_out_purge", "jde_out_retention_days")} == {
+        "out_purge": "True",
+        "out_retention_days": "90",
+        "jde_out_purge": "False",
+        "jde_out_retention_days": "400",
+    }  # the schema's defaults, before the application has a settings_jdedwards row
+    assert main(["apps", "update", "--apps-id", "10", "--jde-out-purge", "--url", url]) == 2
+    assert "jde_out_purge needs jde_out_purge_connector" in capsys.readouterr().err
+    args = ["--no-out-purge", "--out-retention-days", "30", "--jde-out-purge", "--jde-out-purge-connector", "jde_admin"]
+    assert main(["apps", "update", "--apps-id", "10", *args, "--jde-out-retention-days", "730", "--url", url]) == 0
+    engine = sa.create_engine(url)
+    query = (
+        "SELECT out_purge, out_retention_days, jde_out_purge, jde_out_purge_connector, jde_out_retention_days "
+        "FROM nomasx1.settings_jdedwards WHERE apps_id = 10"
+    )
+    with engine.connect() as conn:
+        assert conn.execute(sa.text(query)).all() == [(False, 30, True, "jde_admin", 730)]
+    assert shown()["jde_out_purge_connector"] == "jde_admin"
+    for bad in (["--out-retention-days", "0"], ["--jde-out-retention-days", "-1"]):
+        assert main(["apps", "update", "--apps-id", "10", *bad, "--url", url]) == 2
+        assert "is not a number of days: give a whole number from 1" in capsys.readouterr().err
+    assert main(["apps", "update", "--apps-id", "10", "--jde-out-purge-connector", "", "--url", url]) == 2
+    assert "jde_out_purge needs jde_out_purge_connector" in capsys.readouterr().err  # still on
+    args = ["--no-jde-out-purge", "--jde-out-purge-connector", "", "--out-purge"]
+    assert main(["apps", "update", "--apps-id", "10", *args, "--url", url]) == 0
+    with engine.connect() as conn:
+        assert conn.execute(sa.text(query)).all() == [(True, 30, False, None, 730)]
+    engine.dispose()

@@ -41,10 +41,16 @@ def test_hooks_come_from_the_role_table(caplog: pytest.LogCaptureFixture, make_c
     from airflow_provider_nomasx1.hooks.nomasx1 import Nomasx1Hook
     from airflow_provider_nomasx1.hooks.roles import HOOK_ROLES
 
-    assert set(HOOK_ROLES) == {"jde", "target", "admin", "api"}
+    assert set(HOOK_ROLES) == {"jde", "jde_purge", "target", "admin", "api"}
     hooks = HookCache()
     ctx = make_ctx(source_connector="jdedwards", mirror_connector="nomajde")
     assert isinstance(ctx.source(), JdeHook) and ctx.source().jde_conn_id == "jdedwards"
+    purge = hooks("jde_purge", "jde_out_admin")  # the OUT purge's JDE connection: the only writable one
+    assert isinstance(purge, JdeHook) and (purge.jde_conn_id, purge.writable, ctx.source().writable) == (
+        "jde_out_admin",
+        True,
+        False,
+    )
     assert isinstance(ctx.target(), Nomasx1Hook) and ctx.target().nomasx1_conn_id == "nomasx1"
     assert ctx.hook("mirror_connector", "target").nomasx1_conn_id == "nomajde"
     admin, api = ctx.hook_for("admin"), ctx.hook_for("api")
