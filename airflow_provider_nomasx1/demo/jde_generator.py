@@ -1,11 +1,14 @@
 """Synthetic JD Edwards E1 9.2 source in PostgreSQL: the tables of JDE-SOURCE.md section 2.
 
 :func:`generate` creates, in the database named by a URL, every JDE table and physical column
-the collectors read (F98911 excepted: its columns are not public), with JDE's physical
-conventions -- lower-case unquoted names, blank-padded ``char(n)``, right-justified business
-units and numeric UDC keys, Julian ``CYYDDD`` dates and ``HHMMSS`` times in ``numeric(6,0)``,
-implied-decimal math numerics described by the data dictionary -- so tests and the demo run the
-same SQL as production.
+the collectors read, with JDE's physical conventions -- lower-case unquoted names, blank-padded
+``char(n)``, right-justified business units and numeric UDC keys, Julian ``CYYDDD`` dates and
+``HHMMSS`` times in ``numeric(6,0)``, implied-decimal math numerics described by the data
+dictionary -- so tests and the demo run the same SQL as production. Licence usage comes with it:
+transaction tables of the business-data schema with JDE audit columns (F0411, F0911, F03B11,
+F4211, F4311, F4101, a custom F5501001, and F559999 without audit columns) and the Object Usage
+Tracking detail F98911, whose physical columns are our unverified reading of the Tools 9.2
+layout (``jde.catalogue.F98911``).
 
 The data is set-based SQL (``sql/jde_generate/NN_*.sql``, ``INSERT ... SELECT`` over
 ``generate_series``) with hash-based pseudo-randomness: the same (profile, seed, as-of date)
@@ -41,6 +44,7 @@ from airflow_provider_nomasx1.pg.locks import xact_lock
 from airflow_provider_nomasx1.resources import sql_path
 
 __all__ = [
+    "AUDITED_TABLES",
     "FIXTURE_ROLES",
     "FIXTURE_USERS",
     "MARKER",
@@ -72,6 +76,9 @@ class JdeTable:
     schema_field: str  # attribute of JdeSchemaMap ("system", "control", ... or "security_schema")
     prefix: str  # physical column prefix, upper case ("UL")
     title: str
+    #: ANALYZE statistics target (0 = the server's): the bulk licence tables, read by full scans,
+    #: are analyzed on a 3,000-row sample, several times faster than the default 30,000
+    stats_target: int = 0
 
     @property
     def physical(self) -> str:
@@ -82,7 +89,7 @@ class JdeTable:
         return getattr(schemas, self.schema_field)
 
 
-#: the tables of JDE-SOURCE.md section 2 (F98911 excluded: its columns are not public)
+#: the tables of JDE-SOURCE.md section 2, then the licence-usage tables (transactions, OUT)
 TABLES: tuple[JdeTable, ...] = (
     JdeTable("F0092", "system", "UL", "User and role profiles"),
     JdeTable("F00926", "system", "AU", "Role description and sequence"),
@@ -105,7 +112,18 @@ TABLES: tuple[JdeTable, ...] = (
     JdeTable("F0101", "data", "AB", "Address book master"),
     JdeTable("F060116", "data", "YA", "Employee master"),
     JdeTable("F01151", "data", "EA", "Electronic addresses"),
+    JdeTable("F4101", "data", "IM", "Item master", stats_target=10),
+    JdeTable("F0411", "data", "RP", "Accounts payable ledger", stats_target=10),
+    JdeTable("F0911", "data", "GL", "Account ledger", stats_target=10),
+    JdeTable("F03B11", "data", "RP", "Customer ledger", stats_target=10),
+    JdeTable("F4211", "data", "SD", "Sales order detail", stats_target=10),
+    JdeTable("F4311", "data", "PD", "Purchase order detail", stats_target=10),
+    JdeTable("F5501001", "data", "Q1", "Custom approval log (system 55)", stats_target=10),
+    JdeTable("F559999", "data", "Q9", "Custom interface staging (no audit columns)", stats_target=10),
+    JdeTable("F98911", "system", "OU", "Object usage tracking detail", stats_target=10),
 )
+#: the transaction tables whose rows carry audit columns (<prefix>USER, PID, JOBN, UPMJ, UPMT)
+AUDITED_TABLES: tuple[str, ...] = ("F4101", "F0411", "F0911", "F03B11", "F4211", "F4311", "F5501001")
 _BY_PHYSICAL = {t.physical: t for t in TABLES}
 
 #: named fixture users and roles, present in every profile (see docs/synthetic-jde.md)
@@ -118,7 +136,7 @@ FIXTURE_ROLES: tuple[str, ...] = (
     "SYSADMIN", "APCLERK", "APSUPER", "GLACCT", "SALESREP", "PURCHASE", "AUDITRO", "ALLFIN",
 )  # fmt: skip
 #: curated real JDE objects (applications, batch programs, tables ...) present in every profile
-CURATED_OBJECTS = 35
+CURATED_OBJECTS = 40
 
 
 @dataclass(frozen=True)
@@ -139,6 +157,8 @@ class Profile:
     dd_items: int = 0  # generated data dictionary items
     menu_leaves: int = 0  # generated menu leaves per system code
     extra_address_book: int = 0  # non-user address book records per generated user
+    activity_rows: int = 0  # generated rows of the transaction tables (fixed shares per table)
+    usage_rows: int = 0  # generated F98911 object usage rows
 
     def __post_init__(self) -> None:
         for name in (
@@ -154,6 +174,8 @@ class Profile:
             "dd_items",
             "menu_leaves",
             "extra_address_book",
+            "activity_rows",
+            "usage_rows",
         ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -171,6 +193,8 @@ class Profile:
             "roles_per_user": 30,
             "menu_leaves": 9_999,
             "extra_address_book": 50,
+            "activity_rows": 50_000_000,
+            "usage_rows": 50_000_000,
         }
         for name, limit in limits.items():
             if getattr(self, name) > limit:
@@ -201,6 +225,8 @@ class Profile:
             "dd_items": str(self.dd_items),
             "menu_leaves": str(self.menu_leaves),
             "extra_address_book": str(self.extra_address_book),
+            "activity_rows": str(self.activity_rows),
+            "usage_rows": str(self.usage_rows),
             "role_step": str(self.role_step),
         }
 
@@ -208,7 +234,7 @@ class Profile:
 PROFILES: dict[str, Profile] = {
     "tiny": Profile(
         name="tiny",
-        description="20 users, 8 roles, 200 objects: only the named fixtures, hand-checkable",
+        description="20 users, 8 roles, 205 objects: only the named fixtures, hand-checkable",
         users=0,
         roles=0,
         objects=165,
@@ -230,10 +256,15 @@ PROFILES: dict[str, Profile] = {
         dd_items=1500,
         menu_leaves=15,
         extra_address_book=2,
+        activity_rows=100_000,
+        usage_rows=50_000,
     ),
     "large": Profile(
         name="large",
-        description="10,000 users, 1,500 roles, 60,000 objects, ~2M security records, ~1M UDC values",
+        description=(
+            "10,000 users, 1,500 roles, 60,000 objects, ~2M security records, ~1M UDC values, "
+            "~4M transaction rows, ~4M object usage rows"
+        ),
         users=9980,
         roles=1492,
         objects=59965,
@@ -246,6 +277,8 @@ PROFILES: dict[str, Profile] = {
         dd_items=20000,
         menu_leaves=80,
         extra_address_book=2,
+        activity_rows=4_000_000,
+        usage_rows=4_000_000,
     ),
 }
 
@@ -347,7 +380,11 @@ def generate(
             for table in TABLES:
                 qualified = f"{quote(table.schema(schema_map))}.{table.physical}"
                 conn.exec_driver_sql(f"COMMENT ON TABLE {qualified} IS '{marker}'")
+                if table.stats_target:
+                    conn.exec_driver_sql(f"SET LOCAL default_statistics_target = {int(table.stats_target)}")
                 conn.exec_driver_sql(f"ANALYZE {qualified}")
+                if table.stats_target:
+                    conn.exec_driver_sql("SET LOCAL default_statistics_target = DEFAULT")
     except sa.exc.DBAPIError as err:
         raise ConfigurationError(
             f"Synthetic JDE generation failed and changed nothing (the transaction was rolled back): "

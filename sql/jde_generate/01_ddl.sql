@@ -96,6 +96,20 @@ CREATE TABLE {{security}}.f00950 (         -- security workbench
     fsupmt  numeric(6,0) NOT NULL DEFAULT 0
 );
 
+CREATE TABLE {{system}}.f98911 (           -- Object Usage Tracking detail: one row per tracked access.
+    -- The physical names are our reading of the Tools 9.2 layout (unverified, jde/catalogue.py F98911)
+    ouobnm   char(10)     NOT NULL DEFAULT ' ',  -- object (application or batch program)
+    oufmnm   char(10)     NOT NULL DEFAULT ' ',  -- form, blank for batch programs
+    ouvers   char(10)     NOT NULL DEFAULT ' ',  -- version
+    ouuser   char(10)     NOT NULL DEFAULT ' ',  -- user
+    ourole   char(10)     NOT NULL DEFAULT ' ',  -- role signed in with, or *ALL
+    ouenhv   char(10)     NOT NULL DEFAULT ' ',  -- environment (JPD920 ...)
+    oupathcd char(10)     NOT NULL DEFAULT ' ',  -- path code (PD920 ...)
+    oufuno   char(4)      NOT NULL DEFAULT ' ',  -- object type: APPL, UBE
+    ouupmj   numeric(6,0) NOT NULL DEFAULT 0,    -- date of the access
+    ouupmt   numeric(6,0) NOT NULL DEFAULT 0     -- time of the access
+);
+
 CREATE TABLE {{system}}.f0093 (            -- user / role environments
     lluser char(10) NOT NULL DEFAULT ' ',
     llll   char(10) NOT NULL DEFAULT ' '
@@ -334,4 +348,143 @@ CREATE TABLE {{data}}.f01151 (             -- electronic addresses
     eaupmj numeric(6,0) NOT NULL DEFAULT 0,
     eajobn char(10)     NOT NULL DEFAULT ' ',
     eaupmt numeric(6,0) NOT NULL DEFAULT 0
+);
+
+-- Transaction tables (licence usage: "transaction users" are the audit-column users of a module's
+-- tables). A few key and business columns plus the standard audit columns; no index on UPMJ,
+-- as in JDE, so counting users by date is a full scan.
+CREATE TABLE {{data}}.f0411 (              -- accounts payable ledger (vouchers)
+    rpkco  char(5)      NOT NULL DEFAULT ' ',  -- document company
+    rpdoc  numeric      NOT NULL DEFAULT 0,    -- document (voucher) number
+    rpdct  char(2)      NOT NULL DEFAULT ' ',  -- document type: PV voucher, PM manual payment
+    rpsfx  char(3)      NOT NULL DEFAULT ' ',  -- pay item
+    rpan8  numeric      NOT NULL DEFAULT 0,    -- supplier address number
+    rpdivj numeric(6,0) NOT NULL DEFAULT 0,    -- invoice date
+    rpag   numeric      NOT NULL DEFAULT 0,    -- gross amount, 2 implied decimals (F9210 AG)
+    rpcrcd char(3)      NOT NULL DEFAULT ' ',  -- currency
+    rpmcu  char(12)     NOT NULL DEFAULT ' ',  -- business unit, right-justified
+    rppst  char(1)      NOT NULL DEFAULT ' ',  -- pay status: A approved, P paid
+    rpuser char(10)     NOT NULL DEFAULT ' ',  -- audit: last changed by
+    rppid  char(10)     NOT NULL DEFAULT ' ',  -- program: EP<app> interactive, R<ube> batch
+    rpjobn char(10)     NOT NULL DEFAULT ' ',  -- workstation / server
+    rpupmj numeric(6,0) NOT NULL DEFAULT 0,    -- date updated (0 = no date)
+    rpupmt numeric(6,0) NOT NULL DEFAULT 0     -- time updated
+);
+
+CREATE TABLE {{data}}.f0911 (              -- account ledger (journal entry lines)
+    glkco  char(5)      NOT NULL DEFAULT ' ',
+    gldct  char(2)      NOT NULL DEFAULT ' ',  -- JE journal entry, PV voucher distribution ...
+    gldoc  numeric      NOT NULL DEFAULT 0,
+    gldgj  numeric(6,0) NOT NULL DEFAULT 0,    -- GL date
+    gljeln numeric      NOT NULL DEFAULT 0,    -- line number, 1 implied decimal (10 = 1.0)
+    gllt   char(2)      NOT NULL DEFAULT ' ',  -- ledger type (AA actual amounts)
+    glani  char(29)     NOT NULL DEFAULT ' ',  -- account number as entered (BU.object.subsidiary)
+    glmcu  char(12)     NOT NULL DEFAULT ' ',
+    glaa   numeric      NOT NULL DEFAULT 0,    -- amount, 2 implied decimals
+    glexa  char(30)     NOT NULL DEFAULT ' ',  -- explanation
+    glpost char(1)      NOT NULL DEFAULT ' ',  -- posted code: P posted, blank unposted
+    gluser char(10)     NOT NULL DEFAULT ' ',  -- audit: last changed by
+    glpid  char(10)     NOT NULL DEFAULT ' ',  -- program: EP<app> interactive, R<ube> batch
+    gljobn char(10)     NOT NULL DEFAULT ' ',  -- workstation / server
+    glupmj numeric(6,0) NOT NULL DEFAULT 0,    -- date updated (0 = no date)
+    glupmt numeric(6,0) NOT NULL DEFAULT 0     -- time updated
+);
+
+CREATE TABLE {{data}}.f03b11 (             -- customer ledger (AR invoices); JDE uses prefix RP, as F0411
+    rpkco  char(5)      NOT NULL DEFAULT ' ',
+    rpdoc  numeric      NOT NULL DEFAULT 0,
+    rpdct  char(2)      NOT NULL DEFAULT ' ',  -- RI invoice, RM credit memo
+    rpsfx  char(3)      NOT NULL DEFAULT ' ',
+    rpan8  numeric      NOT NULL DEFAULT 0,    -- customer address number
+    rpdivj numeric(6,0) NOT NULL DEFAULT 0,
+    rpag   numeric      NOT NULL DEFAULT 0,
+    rpcrcd char(3)      NOT NULL DEFAULT ' ',
+    rpmcu  char(12)     NOT NULL DEFAULT ' ',
+    rppst  char(1)      NOT NULL DEFAULT ' ',  -- A open, P paid
+    rpuser char(10)     NOT NULL DEFAULT ' ',  -- audit: last changed by
+    rppid  char(10)     NOT NULL DEFAULT ' ',  -- program: EP<app> interactive, R<ube> batch
+    rpjobn char(10)     NOT NULL DEFAULT ' ',  -- workstation / server
+    rpupmj numeric(6,0) NOT NULL DEFAULT 0,    -- date updated (0 = no date)
+    rpupmt numeric(6,0) NOT NULL DEFAULT 0     -- time updated
+);
+
+CREATE TABLE {{data}}.f4211 (              -- sales order detail
+    sdkcoo char(5)      NOT NULL DEFAULT ' ',  -- order company
+    sddoco numeric      NOT NULL DEFAULT 0,    -- order number
+    sddcto char(2)      NOT NULL DEFAULT ' ',  -- order type: SO
+    sdlnid numeric      NOT NULL DEFAULT 0,    -- line number, 3 implied decimals (1000 = 1.000)
+    sdmcu  char(12)     NOT NULL DEFAULT ' ',
+    sdan8  numeric      NOT NULL DEFAULT 0,    -- sold to (customer)
+    sditm  numeric      NOT NULL DEFAULT 0,    -- short item number (F4101.IMITM)
+    sdlitm char(25)     NOT NULL DEFAULT ' ',  -- second item number
+    sduorg numeric      NOT NULL DEFAULT 0,    -- quantity ordered
+    sdaexp numeric      NOT NULL DEFAULT 0,    -- extended price, 2 implied decimals
+    sdlttr char(3)      NOT NULL DEFAULT ' ',  -- last status
+    sdnxtr char(3)      NOT NULL DEFAULT ' ',  -- next status
+    sdtrdj numeric(6,0) NOT NULL DEFAULT 0,    -- order date
+    sduser char(10)     NOT NULL DEFAULT ' ',  -- audit: last changed by
+    sdpid  char(10)     NOT NULL DEFAULT ' ',  -- program: EP<app> interactive, R<ube> batch
+    sdjobn char(10)     NOT NULL DEFAULT ' ',  -- workstation / server
+    sdupmj numeric(6,0) NOT NULL DEFAULT 0,    -- date updated (0 = no date)
+    sdupmt numeric(6,0) NOT NULL DEFAULT 0     -- time updated
+);
+
+CREATE TABLE {{data}}.f4311 (              -- purchase order detail
+    pdkcoo char(5)      NOT NULL DEFAULT ' ',
+    pddoco numeric      NOT NULL DEFAULT 0,
+    pddcto char(2)      NOT NULL DEFAULT ' ',  -- OP purchase order
+    pdlnid numeric      NOT NULL DEFAULT 0,
+    pdmcu  char(12)     NOT NULL DEFAULT ' ',
+    pdan8  numeric      NOT NULL DEFAULT 0,    -- supplier
+    pditm  numeric      NOT NULL DEFAULT 0,
+    pdlitm char(25)     NOT NULL DEFAULT ' ',
+    pduorg numeric      NOT NULL DEFAULT 0,
+    pdaexp numeric      NOT NULL DEFAULT 0,
+    pdlttr char(3)      NOT NULL DEFAULT ' ',
+    pdnxtr char(3)      NOT NULL DEFAULT ' ',
+    pdtrdj numeric(6,0) NOT NULL DEFAULT 0,
+    pduser char(10)     NOT NULL DEFAULT ' ',  -- audit: last changed by
+    pdpid  char(10)     NOT NULL DEFAULT ' ',  -- program: EP<app> interactive, R<ube> batch
+    pdjobn char(10)     NOT NULL DEFAULT ' ',  -- workstation / server
+    pdupmj numeric(6,0) NOT NULL DEFAULT 0,    -- date updated (0 = no date)
+    pdupmt numeric(6,0) NOT NULL DEFAULT 0     -- time updated
+);
+
+CREATE TABLE {{data}}.f4101 (              -- item master
+    imitm  numeric      NOT NULL DEFAULT 0,    -- short item number
+    imlitm char(25)     NOT NULL DEFAULT ' ',  -- second item number
+    imdsc1 char(30)     NOT NULL DEFAULT ' ',  -- description
+    imstkt char(1)      NOT NULL DEFAULT ' ',  -- stocking type: S stocked, N non-stock
+    imuom1 char(2)      NOT NULL DEFAULT ' ',  -- primary unit of measure
+    imglpt char(4)      NOT NULL DEFAULT ' ',  -- GL class
+    imuser char(10)     NOT NULL DEFAULT ' ',  -- audit: last changed by
+    impid  char(10)     NOT NULL DEFAULT ' ',  -- program: EP<app> interactive, R<ube> batch
+    imjobn char(10)     NOT NULL DEFAULT ' ',  -- workstation / server
+    imupmj numeric(6,0) NOT NULL DEFAULT 0,    -- date updated (0 = no date)
+    imupmt numeric(6,0) NOT NULL DEFAULT 0     -- time updated
+);
+
+CREATE TABLE {{data}}.f5501001 (           -- custom (system 55) approval log
+    q1ukid numeric      NOT NULL DEFAULT 0,    -- unique key
+    q1kco  char(5)      NOT NULL DEFAULT ' ',
+    q1doc  numeric      NOT NULL DEFAULT 0,    -- approved voucher (F0411.RPDOC)
+    q1dct  char(2)      NOT NULL DEFAULT ' ',
+    q1an8  numeric      NOT NULL DEFAULT 0,
+    q1ev01 char(1)      NOT NULL DEFAULT ' ',  -- A approved, R rejected
+    q1dsc1 char(30)     NOT NULL DEFAULT ' ',  -- comment
+    q1user char(10)     NOT NULL DEFAULT ' ',  -- audit: last changed by
+    q1pid  char(10)     NOT NULL DEFAULT ' ',  -- program: EP<app> interactive, R<ube> batch
+    q1jobn char(10)     NOT NULL DEFAULT ' ',  -- workstation / server
+    q1upmj numeric(6,0) NOT NULL DEFAULT 0,    -- date updated (0 = no date)
+    q1upmt numeric(6,0) NOT NULL DEFAULT 0     -- time updated
+);
+
+CREATE TABLE {{data}}.f559999 (            -- custom (system 55) interface staging: NO audit columns
+    q9ukid numeric      NOT NULL DEFAULT 0,
+    q9edbt char(15)     NOT NULL DEFAULT ' ',  -- batch number
+    q9edsp char(1)      NOT NULL DEFAULT ' ',  -- processed: Y yes, N no (error), blank waiting
+    q9doc  numeric      NOT NULL DEFAULT 0,
+    q9dct  char(2)      NOT NULL DEFAULT ' ',
+    q9an8  numeric      NOT NULL DEFAULT 0,
+    q9ag   numeric      NOT NULL DEFAULT 0
 );

@@ -1,4 +1,5 @@
--- F9860 object librarian: the curated real JDE objects every profile has (the fixtures use them)
+-- F9860 object librarian: the curated real JDE objects every profile has (the fixtures use them;
+-- the tables carry their column prefix SIPFX, which locates their audit columns)
 -- plus {{gen_objects}} generated objects spread over real system codes.
 CREATE TEMP TABLE tmp_obj (
     obnm    text PRIMARY KEY,
@@ -47,6 +48,11 @@ INSERT INTO tmp_obj (obnm, md, sy, funo, pfx, curated, n) VALUES
 ('F00950',   'Security Workbench Table',          'H95', 'TBLE', 'FS', true, 0),
 ('F95921',   'Role Relationship Table',           'H95', 'TBLE', 'RL', true, 0),
 ('F060116',  'Employee Master',                   '06',  'TBLE', 'YA', true, 0),
+('F03B11',   'Customer Ledger',                   '03B', 'TBLE', 'RP', true, 0),
+('F4101',    'Item Master',                       '41',  'TBLE', 'IM', true, 0),
+('F5501001', 'Custom Approval Log',               '55',  'TBLE', 'Q1', true, 0),
+('F559999',  'Custom Interface Staging',          '55',  'TBLE', 'Q9', true, 0),
+('F0005',    'User Defined Code Values',          '00',  'TBLE', 'DR', true, 0),
 -- business function and business view
 ('B0100032', 'Get Phone',                         '01',  'BSFN', '', true, 0),
 ('V0101E',   'Address Book Master',               '01',  'BSVW', '', true, 0);

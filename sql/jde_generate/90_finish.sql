@@ -1,6 +1,7 @@
 -- Keys and indexes, built after the rows (faster than maintaining them row by row). They also
 -- prove the generator wrote unique keys. The generator then marks every table with a comment
--- (so a later run recognises and replaces it) and analyzes it.
+-- (so a later run recognises and replaces it) and analyzes it. The transaction tables have no
+-- index on their audit date (UPMJ), as in JDE: counting users by date is a full scan.
 ALTER TABLE {{system}}.f0092 ADD PRIMARY KEY (uluser);
 ALTER TABLE {{system}}.f00926 ADD PRIMARY KEY (auuser);
 ALTER TABLE {{system}}.f95921 ADD PRIMARY KEY (rltorole, rlfrrole, rleffdate);
@@ -26,3 +27,12 @@ ALTER TABLE {{data}}.f0101 ADD PRIMARY KEY (aban8);
 ALTER TABLE {{data}}.f060116 ADD PRIMARY KEY (yaan8);
 ALTER TABLE {{data}}.f01151 ADD PRIMARY KEY (eaan8, eaidln, earck7);
 
+CREATE INDEX ON {{system}}.f98911 (ouuser, ouobnm);
+ALTER TABLE {{data}}.f4101 ADD PRIMARY KEY (imitm);
+ALTER TABLE {{data}}.f0411 ADD PRIMARY KEY (rpkco, rpdoc, rpdct, rpsfx);
+ALTER TABLE {{data}}.f0911 ADD PRIMARY KEY (gldoc, gldct, glkco, gldgj, gljeln, gllt);
+ALTER TABLE {{data}}.f03b11 ADD PRIMARY KEY (rpkco, rpdoc, rpdct, rpsfx);
+ALTER TABLE {{data}}.f4211 ADD PRIMARY KEY (sdkcoo, sddoco, sddcto, sdlnid);
+ALTER TABLE {{data}}.f4311 ADD PRIMARY KEY (pdkcoo, pddoco, pddcto, pdlnid);
+ALTER TABLE {{data}}.f5501001 ADD PRIMARY KEY (q1ukid);
+ALTER TABLE {{data}}.f559999 ADD PRIMARY KEY (q9ukid);

@@ -12,6 +12,7 @@ from sqlalchemy.engine import URL
 
 from airflow_provider_nomasx1 import testing
 from airflow_provider_nomasx1.demo.jde_generator import (
+    AUDITED_TABLES,
     FIXTURE_ROLES,
     FIXTURE_USERS,
     MARKER,
@@ -21,6 +22,7 @@ from airflow_provider_nomasx1.demo.jde_generator import (
     generate,
 )
 from airflow_provider_nomasx1.errors import ConfigurationError
+from airflow_provider_nomasx1.jde.catalogue import AUDIT_COLUMN_SUFFIXES, F98911
 from airflow_provider_nomasx1.jde.julian import from_hhmmss, from_julian, to_julian
 from airflow_provider_nomasx1.jde.schema_map import JdeSchemaMap
 
@@ -34,22 +36,28 @@ def jd(days: int) -> int:
 
 TINY_ROWS = {
     "F0092": 28, "F00926": 8, "F95921": 31, "F98OWSEC": 19, "F9312": 124, "F00950": 48, "F0093": 34,
-    "F0094": 8, "F9860": 200, "F9865": 192, "F983051": 206, "F9000": 32, "F9001": 36, "F0004": 9,
-    "F0005": 89, "F9200": 166, "F9202": 185, "F9210": 166, "F0101": 24, "F060116": 20, "F01151": 21,
+    "F0094": 8, "F9860": 205, "F9865": 192, "F983051": 206, "F9000": 32, "F9001": 36, "F0004": 9,
+    "F0005": 89, "F9200": 203, "F9202": 226, "F9210": 203, "F0101": 24, "F060116": 20, "F01151": 21,
+    "F4101": 17, "F0411": 88, "F0911": 84, "F03B11": 28, "F4211": 78, "F4311": 50, "F5501001": 19,
+    "F559999": 25, "F98911": 335,
 }  # fmt: skip
 DEMO_ROWS = {
     "F0092": 560, "F00926": 60, "F95921": 1448, "F98OWSEC": 499, "F9312": 12079, "F00950": 12009,
-    "F0093": 726, "F0094": 8, "F9860": 8000, "F9865": 7602, "F983051": 8396, "F9000": 572, "F9001": 576,
-    "F0004": 45, "F0005": 10057, "F9200": 1666, "F9202": 1685, "F9210": 1666, "F0101": 1460,
-    "F060116": 768, "F01151": 833,
+    "F0093": 726, "F0094": 8, "F9860": 8005, "F9865": 7602, "F983051": 8396, "F9000": 572, "F9001": 576,
+    "F0004": 45, "F0005": 10057, "F9200": 1703, "F9202": 1726, "F9210": 1703, "F0101": 1460,
+    "F060116": 768, "F01151": 833, "F4101": 3017, "F0411": 15088, "F0911": 35084, "F03B11": 10028,
+    "F4211": 20078, "F4311": 10050, "F5501001": 2019, "F559999": 5025, "F98911": 50335,
 }  # fmt: skip
 DEFAULT_SCHEMAS = {
     "F0092": "sy920", "F00926": "sy920", "F95921": "sy920", "F98OWSEC": "sy920", "F9312": "sy920",
     "F00950": "sy920", "F0093": "sy920", "F0094": "sy920", "F9860": "ol920", "F9865": "ol920",
     "F983051": "pd920", "F9000": "ps920ctl", "F9001": "ps920ctl", "F0004": "ps920ctl", "F0005": "ps920ctl",
     "F9200": "dd920", "F9202": "dd920", "F9210": "dd920", "F0101": "ps920dta", "F060116": "ps920dta",
-    "F01151": "ps920dta",
+    "F01151": "ps920dta", "F4101": "ps920dta", "F0411": "ps920dta", "F0911": "ps920dta", "F03B11": "ps920dta",
+    "F4211": "ps920dta", "F4311": "ps920dta", "F5501001": "ps920dta", "F559999": "ps920dta", "F98911": "sy920",
 }  # fmt: skip
+#: the licence-usage tables: transactions (business data) and Object Usage Tracking
+LICENCE_TABLES = (*AUDITED_TABLES, "F559999", "F98911")
 # JDE-SOURCE.md section 2: the physical columns the collectors read by default
 SOURCE_COLUMNS = {
     "F0092": "uluser ulan8 ulugrp",
@@ -74,6 +82,16 @@ SOURCE_COLUMNS = {
     "F0101": "aban8 abalph abat1 abmcu " + " ".join(f"abac{i:02d}" for i in range(1, 31)),
     "F060116": "yaan8 yapast yadst yadt yahmco",
     "F01151": "eaan8 eaidln eaemal eaetp",
+    # licence usage: key columns and the audit columns (transaction tables), the catalogue's F98911
+    "F4101": "imitm imlitm imuser impid imjobn imupmj imupmt",
+    "F0411": "rpkco rpdoc rpdct rpan8 rpuser rppid rpjobn rpupmj rpupmt",
+    "F0911": "glkco gldoc gldct gldgj gluser glpid gljobn glupmj glupmt",
+    "F03B11": "rpkco rpdoc rpdct rpan8 rpuser rppid rpjobn rpupmj rpupmt",
+    "F4211": "sdkcoo sddoco sddcto sdlnid sduser sdpid sdjobn sdupmj sdupmt",
+    "F4311": "pdkcoo pddoco pddcto pdlnid pduser pdpid pdjobn pdupmj pdupmt",
+    "F5501001": "q1ukid q1user q1pid q1jobn q1upmj q1upmt",
+    "F559999": "q9ukid q9edbt q9edsp",
+    "F98911": " ".join(c.lower() for c in F98911.columns.values()),
 }
 # the nomajde mirror column lists (reference nomasx1-domain.md 4.7) that are given in full
 MIRROR_COLUMNS = {
@@ -161,6 +179,8 @@ def test_custom_profile_schema_map_and_default_as_of(pg_url: URL) -> None:
         dd_items=5,
         menu_leaves=2,
         extra_address_book=1,
+        activity_rows=1000,
+        usage_rows=200,
     )
     summary = generate(pg_url, small, seed=9, schemas=schemas)
     assert summary.as_of == dt.date.today()
@@ -170,6 +190,8 @@ def test_custom_profile_schema_map_and_default_as_of(pg_url: URL) -> None:
     assert summary.tables["F0005"] == "ctl1.f0005"
     assert summary.tables["F983051"] == "cob1.f983051"
     assert summary.rows["F0092"] == 20 + 8 + 7 + 3
+    assert summary.tables["F98911"] == "sys1.f98911" and summary.tables["F0411"] == "dta1.f0411"
+    assert summary.rows["F0411"] == TINY_ROWS["F0411"] + 150 and summary.rows["F98911"] == TINY_ROWS["F98911"] + 200
     engine = sa.create_engine(pg_url)
     try:
         for name, qualified in summary.tables.items():
@@ -196,7 +218,7 @@ def test_tiny_exact_row_counts(tiny: tuple[sa.Engine, GenerationSummary]) -> Non
 def test_every_source_column_exists_with_jde_types(tiny: tuple[sa.Engine, GenerationSummary]) -> None:
     engine, summary = tiny
     assert {t.name for t in TABLES} == set(SOURCE_COLUMNS)
-    assert "F98911" not in summary.tables
+    assert summary.tables["F98911"] == "sy920.f98911"
     for table in TABLES:
         schema = DEFAULT_SCHEMAS[table.name]
         cols = {c[0]: c for c in columns(engine, schema, table.physical)}
@@ -313,7 +335,7 @@ def test_julian_dates_and_times_are_valid(tiny: tuple[sa.Engine, GenerationSumma
         "SELECT table_schema, table_name, column_name FROM information_schema.columns "
         "WHERE table_schema IN ('sy920','ol920','pd920','ps920ctl','ps920dta','dd920') AND numeric_precision = 6",
     )
-    assert len(date_cols) == 40
+    assert len(date_cols) == 61
     times = dates = 0
     for schema, table, column in date_cols:
         values = [r[0] for r in q(engine, f"SELECT DISTINCT {column} FROM {schema}.{table}")]
@@ -540,7 +562,7 @@ def test_people(tiny: tuple[sa.Engine, GenerationSummary]) -> None:
 def test_system_codes_and_objects(tiny: tuple[sa.Engine, GenerationSummary]) -> None:
     engine, _ = tiny
     types = dict(q(engine, "SELECT rtrim(sifuno), count(*) FROM ol920.f9860 GROUP BY 1"))
-    assert types == {"APPL": 17 + 61, "UBE": 7 + 40, "TBLE": 9 + 24, "BSFN": 1 + 24, "BSVW": 1 + 16}
+    assert types == {"APPL": 17 + 61, "UBE": 7 + 40, "TBLE": 14 + 24, "BSFN": 1 + 24, "BSVW": 1 + 16}
     assert scalar(engine, "SELECT count(DISTINCT sisy) FROM ol920.f9860") >= 20
     assert scalar(engine, "SELECT count(*) FROM ol920.f9860 WHERE siobnm IN ('P01012', 'R0006P', 'F0101')") == 3
     # every application has an entry-point form and a version; every batch program a version
@@ -560,6 +582,240 @@ def test_system_codes_and_objects(tiny: tuple[sa.Engine, GenerationSummary]) -> 
         )
         == 0
     )
+
+
+# ------------------------------------------------------------------------ tiny: licence usage
+
+#: F9860 system code of each licence-usage table (and of F0005, the control table in scope)
+TABLE_SYSTEM_CODES = {
+    "F4101": "41", "F0411": "04", "F0911": "09", "F03B11": "03B", "F4211": "42", "F4311": "43",
+    "F5501001": "55", "F559999": "55", "F0005": "00", "F0101": "01", "F060116": "06",
+}  # fmt: skip
+#: (table, audit user) -> (rows, first day, last day) of the tiny fixtures, days relative to A
+#: (None: the rows carry UPMJ 0); docs/synthetic-jde.md lists the same facts
+TRANSACTION_FACTS = {
+    ("F0411", "APCLRK1"): (43, -395, -3), ("F0411", "APCLRK2"): (14, -390, 0), ("F0411", "APMGR1"): (7, -300, -60),
+    ("F0411", "NOROLE1"): (1, -15, -15), ("F0411", "MULTI1"): (8, -80, -10), ("F0411", "JDE"): (7, -360, 0),
+    ("F0411", "EXUSER1"): (4, -380, -200), ("F0411", "JDEPROXY"): (4, -100, -10),
+    ("F0911", "GLUSER1"): (45, -397, -89), ("F0911", "APCLRK1"): (10, -190, -10), ("F0911", "MULTI1"): (5, -85, -5),
+    ("F0911", "JDE"): (14, -390, 0), ("F0911", "BATCHSVC"): (3, -45, -15), ("F0911", "INTERFACE"): (7, -364, 0),
+    ("F03B11", "JDE"): (13, -360, 0), ("F03B11", "SALES2"): (10, -140, -5), ("F03B11", "INTERFACE"): (5, -300, -20),
+    ("F4211", "SALES1"): (16, -395, -95), ("F4211", "SALES2"): (15, -145, -5), ("F4211", "LEAVER1"): (12, -390, -60),
+    ("F4211", "FORMUSR1"): (10, -58, -4), ("F4211", "GLUSER1"): (2, -98, -89), ("F4211", "MULTI1"): (5, -88, -8),
+    ("F4211", "JDE"): (13, -360, 0), ("F4211", "INTERFACE"): (5, -200, -20),
+    ("F4311", "BUYER1"): (19, -390, -30), ("F4311", "PWDOLD1"): (18, -360, -3), ("F4311", "MULTI1"): (6, -85, -5),
+    ("F4311", "BATCHSVC"): (7, -300, 0),
+    ("F4101", "PWDOLD1"): (7, -350, -50), ("F4101", "BUYER1"): (4, -380, -80), ("F4101", "INTERFACE"): (3, -90, -30),
+    ("F4101", "JDE"): (3, None, None),
+    ("F5501001", "ADMIN1"): (12, -120, -10), ("F5501001", "JDEPROXY"): (7, -399, -57),
+}  # fmt: skip
+#: (user, object, form, version, role, environment) -> (rows, first day, last day) of the tiny F98911
+USAGE_FACTS = {
+    ("ADMIN1", "P0092", "W0092A", "ZJDE0001", "*ALL", "JPD920"): (20, -390, -10),
+    ("ADMIN1", "P00950", "W00950A", "ZJDE0001", "SYSADMIN", "JPD920"): (10, -100, -1),
+    ("ADMIN1", "P98OWSEC", "W98OWSECE", "ZJDE0001", "*ALL", "JDV920"): (5, -200, -20),
+    ("ADMIN1", "P550001", "W550001A", "ZJDE0001", "*ALL", "JPD920"): (12, -120, -10),
+    ("APCLRK1", "P0411", "W0411G", "ZJDE0001", "APCLERK", "JPD920"): (40, -395, -5),
+    ("APCLRK1", "P0411", "W0411A", "ZJDE0001", "*ALL", "JPD920"): (3, -3, -3),
+    ("APCLRK1", "R04570", "", "XJDE0001", "*ALL", "JPD920"): (8, -120, -1),
+    ("APCLRK2", "P0411", "W0411G", "ZJDE0002", "*ALL", "JPD920"): (14, -390, 0),
+    ("APCLRK2", "P04012", "W04012B", "ZJDE0001", "*ALL", "JPD920"): (3, -50, -10),
+    ("APMGR1", "P0411", "W0411A", "ZJDE0001", "*ALL", "JPD920"): (7, -300, -60),
+    ("AUDITOR1", "P0411", "W0411A", "ZJDE0001", "*ALL", "JPD920"): (2, -10, -2),
+    ("AUDITOR1", "P0911", "W0911I", "ZJDE0001", "*ALL", "JPD920"): (16, -62, -2),
+    ("AUDITOR1", "R0006P", "", "XJDE0001", "*ALL", "JPD920"): (1, -30, -30),
+    ("BUYER1", "P4310", "W4310A", "ZJDE0001", "*ALL", "JPD920"): (19, -390, -30),
+    ("DORMANT1", "P0911", "W0911I", "ZJDE0001", "*ALL", "JPD920"): (1, -200, -200),
+    ("EXUSER1", "P01012", "W01012B", "ZJDE0001", "*ALL", "JPD920"): (4, -380, -200),
+    ("FORMUSR1", "P4210", "W4210A", "ZJDE0001", "*ALL", "JPD920"): (10, -58, -4),
+    ("FORMUSR1", "R42800", "", "XJDE0001", "*ALL", "JPD920"): (5, -32, -4),
+    ("GLUSER1", "P0911", "W0911A", "ZJDE0001", "*ALL", "JPD920"): (45, -397, -89),
+    ("GLUSER1", "P4210", "W4210A", "ZJDE0001", "*ALL", "JPD920"): (2, -98, -89),
+    ("JDE", "R09801", "", "XJDE0001", "*ALL", "JPD920"): (14, -390, 0),
+    ("LEAVER1", "P4210", "W4210A", "ZJDE0001", "*ALL", "JPD920"): (12, -390, -60),
+    ("LEAVER1", "P4210", "W4210E", "ZJDE0001", "*ALL", "JPD920"): (1, -50, -50),
+    ("MULTI1", "P0411", "W0411G", "ZJDE0001", "*ALL", "JPD920"): (8, -80, -10),
+    ("MULTI1", "P4210", "W4210A", "ZJDE0001", "SALESREP", "JPD920"): (5, -88, -8),
+    ("MULTI1", "P4310", "W4310A", "ZJDE0001", "*ALL", "JPD920"): (6, -85, -5),
+    ("NOROLE1", "P0411", "W0411G", "ZJDE0001", "*ALL", "JPD920"): (1, -15, -15),
+    ("PWDOLD1", "P41026", "W41026A", "ZJDE0001", "*ALL", "JPD920"): (7, -350, -50),
+    ("PWDOLD1", "P4310", "W4310G", "ZJDE0001", "*ALL", "JPD920"): (18, -360, -3),
+    ("SALES1", "P4210", "W4210A", "ZJDE0001", "SALESREP", "JPD920"): (16, -395, -95),
+    ("SALES2", "P4210", "W4210A", "ZJDE0001", "*ALL", "JPD920"): (15, -145, -5),
+    ("SALES2", "P4210", "W4210E", "ZJDE0001", "*ALL", "JPD920"): (5, -145, -5),
+}
+#: audit users of the tiny transaction tables that are no F0092 profile
+UNKNOWN_WRITERS = {"EXUSER1", "INTERFACE", "JDEPROXY", "BATCHSVC"}
+
+
+def audited(table: str) -> tuple[str, str]:
+    """(qualified table, prefix) of an audited transaction table."""
+    prefix = next(t.prefix for t in TABLES if t.name == table).lower()
+    return f"{DEFAULT_SCHEMAS[table]}.{table.lower()}", prefix
+
+
+def day_of(julian: int) -> int | None:
+    """Days from AS_OF of a Julian date (None for 0)."""
+    value = from_julian(julian, strict=True)
+    return None if value is None else (value - AS_OF).days
+
+
+def test_licence_tables_layout(tiny: tuple[sa.Engine, GenerationSummary]) -> None:
+    engine, _ = tiny
+    # F98911 has exactly the catalogue's (unverified) physical columns
+    ou = columns(engine, "sy920", "f98911")
+    assert [c[0] for c in ou] == [c.lower() for c in F98911.columns.values()]
+    assert {c[0]: (c[1], c[2] or c[3]) for c in ou} == {
+        **{c: ("character", 10) for c in ("ouobnm", "oufmnm", "ouvers", "ouuser", "ourole", "ouenhv", "oupathcd")},
+        "oufuno": ("character", 4),
+        "ouupmj": ("numeric", 6),
+        "ouupmt": ("numeric", 6),
+    }
+    # every licence table (and F0005, F0101, F060116) is a TBLE object with its system code and prefix
+    objects = {
+        r[0].strip(): (r[1].strip(), r[2].strip(), r[3].strip())
+        for r in q(engine, "SELECT siobnm, sifuno, sisy, sipfx FROM ol920.f9860 WHERE sifuno = 'TBLE'")
+    }
+    prefixes = {t.name: t.prefix for t in TABLES}
+    for table, system_code in TABLE_SYSTEM_CODES.items():
+        assert objects[table] == ("TBLE", system_code, prefixes[table]), table
+    assert "F98911" not in objects  # OUT is no transaction table
+    # the audit columns: <prefix>USER, PID, JOBN char(10), UPMJ, UPMT numeric(6,0)
+    assert AUDIT_COLUMN_SUFFIXES == {"audit_user": "USER", "audit_date": "UPMJ"}
+    for table in (*AUDITED_TABLES, "F0005"):
+        prefix = prefixes[table].lower()
+        cols = {c[0]: (c[1], c[2] or c[3]) for c in columns(engine, DEFAULT_SCHEMAS[table], table.lower())}
+        for suffix in ("user", "pid", "jobn"):
+            assert cols[prefix + suffix] == ("character", 10), (table, suffix)
+        for suffix in ("upmj", "upmt"):
+            assert cols[prefix + suffix] == ("numeric", 6), (table, suffix)
+    # F559999 (interface staging) has no audit column at all
+    staging = [c[0] for c in columns(engine, "ps920dta", "f559999")]
+    assert staging == ["q9ukid", "q9edbt", "q9edsp", "q9doc", "q9dct", "q9an8", "q9ag"]
+    assert not [c for c in staging if c.endswith(("user", "pid", "jobn", "upmj", "upmt"))]
+    # the control table F0005 is in scope: every row carries a user and a date
+    assert scalar(engine, "SELECT count(*) FROM ps920ctl.f0005 WHERE druser = '' OR drupmj = 0") == 0
+
+
+def test_transaction_fixtures(tiny: tuple[sa.Engine, GenerationSummary]) -> None:
+    engine, _ = tiny
+    facts: dict[tuple[str, str], tuple[int, int | None, int | None]] = {}
+    for table in AUDITED_TABLES:
+        qualified, p = audited(table)
+        for user, count, first, last in q(
+            engine,
+            f"SELECT rtrim({p}user), count(*), min(nullif({p}upmj, 0)), max(nullif({p}upmj, 0)) "
+            f"FROM {qualified} GROUP BY 1",
+        ):
+            facts[(table, user)] = (count, day_of(first or 0), day_of(last or 0))
+        # blank-padded char(10) users, no NULL, nothing after the as-of date, UPMT a valid time
+        assert scalar(engine, f"SELECT min(octet_length({p}user)) FROM {qualified}") == 10
+        assert scalar(engine, f"SELECT count(*) FROM {qualified} WHERE {p}upmj > 125181") == 0
+        for (upmt,) in q(engine, f"SELECT DISTINCT {p}upmt FROM {qualified}"):
+            from_hhmmss(upmt, strict=True)
+    assert facts == TRANSACTION_FACTS
+    # APCLRK1 keyed 3 vouchers on A-3, one minute apart
+    assert q(
+        engine,
+        "SELECT rpupmt, rppid, rpdct FROM ps920dta.f0411 WHERE rpuser = 'APCLRK1' AND rpupmj = :d ORDER BY 1",
+        d=jd(-3),
+    ) == [(100000, "EP0411    ", "PV"), (100100, "EP0411    ", "PV"), (100200, "EP0411    ", "PV")]
+    # rows without a date: 2 F0911 interface lines and 3 converted items (UPMJ 0 and UPMT 0)
+    assert scalar(engine, "SELECT count(*) FROM ps920dta.f0911 WHERE glupmj = 0 AND glupmt = 0") == 2
+    assert scalar(engine, "SELECT count(*) FROM ps920dta.f4101 WHERE imupmj = 0 AND imupmt = 0") == 3
+    # LEAVER1 stops on its termination day; its F9312 sign-on at A-50 came after
+    assert scalar(engine, "SELECT max(sdupmj) FROM ps920dta.f4211 WHERE sduser = 'LEAVER1'") == scalar(
+        engine, "SELECT yadt FROM ps920dta.f060116 WHERE yaan8 = 1015"
+    )
+    # writers that are no profile: batch / interface / proxy accounts and a deleted user; JDE is one
+    profiles = {r[0].strip() for r in q(engine, "SELECT uluser FROM sy920.f0092")}
+    writers = {user for _table, user in facts}
+    assert writers - profiles == UNKNOWN_WRITERS
+    assert "JDE" in profiles and writers & set(FIXTURE_USERS) == writers - UNKNOWN_WRITERS
+    # every fixture user who transacts does so on or before its last sign-on (JDE: scheduled batch)
+    for (table, user), (_count, _first, last) in facts.items():
+        if user in profiles and user != "JDE":
+            signed_on = last_sign_on(engine, user)
+            assert signed_on is not None and last <= day_of(signed_on), (table, user)
+    # the order lines point at items of F4101; the approvals at vouchers of F0411
+    for table, p in (("f4211", "sd"), ("f4311", "pd")):
+        assert (
+            scalar(
+                engine,
+                f"SELECT count(*) FROM ps920dta.{table} o WHERE NOT EXISTS "
+                f"(SELECT 1 FROM ps920dta.f4101 i WHERE i.imitm = o.{p}itm AND i.imlitm = o.{p}litm)",
+            )
+            == 0
+        )
+    assert (
+        scalar(
+            engine,
+            "SELECT count(*) FROM ps920dta.f5501001 a WHERE NOT EXISTS "
+            "(SELECT 1 FROM ps920dta.f0411 v WHERE v.rpdoc = a.q1doc)",
+        )
+        == 0
+    )
+    # people linked to users: internal (E) employees, one terminated, and a non-E (system) account
+    linked = dict(
+        q(
+            engine,
+            "SELECT rtrim(u.uluser), rtrim(a.abat1) FROM sy920.f0092 u JOIN ps920dta.f0101 a ON a.aban8 = u.ulan8",
+        )
+    )
+    assert linked["JDE"] == "X" and linked["AUDITOR1"] == "E"
+    assert q(engine, "SELECT yapast, yadt FROM ps920dta.f060116 WHERE yaan8 = 1015") == [("T", jd(-60))]
+
+
+def test_object_usage_fixtures(tiny: tuple[sa.Engine, GenerationSummary]) -> None:
+    engine, _ = tiny
+    facts = {
+        tuple(r[:6]): (r[6], day_of(r[7]), day_of(r[8]))
+        for r in q(
+            engine,
+            "SELECT rtrim(ouuser), rtrim(ouobnm), rtrim(oufmnm), rtrim(ouvers), rtrim(ourole), rtrim(ouenhv), "
+            "count(*), min(ouupmj), max(ouupmj) FROM sy920.f98911 GROUP BY 1, 2, 3, 4, 5, 6",
+        )
+    }
+    assert facts == USAGE_FACTS
+    assert [
+        r[0]
+        for r in q(
+            engine,
+            "SELECT ouupmj FROM sy920.f98911 WHERE ouuser = 'AUDITOR1' AND ouobnm = 'P0411' "
+            "AND oufmnm = 'W0411A' ORDER BY 1",
+        )
+    ] == [jd(-10), jd(-2)]
+    checks = q(
+        engine,
+        """SELECT
+             count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM ol920.f9860 x
+                              WHERE x.siobnm = o.ouobnm AND x.sifuno = o.oufuno)),
+             count(*) FILTER (WHERE (o.oufuno = 'APPL') <> (o.oufmnm <> '')),
+             count(*) FILTER (WHERE o.oufmnm <> '' AND NOT EXISTS (SELECT 1 FROM ol920.f9865 x
+                              WHERE x.swfmnm = o.oufmnm AND x.swobnm = o.ouobnm)),
+             count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM pd920.f983051 x
+                              WHERE x.vrpid = o.ouobnm AND x.vrvers = o.ouvers)),
+             count(*) FILTER (WHERE o.ourole <> '*ALL' AND NOT EXISTS (SELECT 1 FROM sy920.f95921 r
+                              WHERE r.rltorole = o.ouuser AND r.rlfrrole = o.ourole)),
+             count(*) FILTER (WHERE o.ouuser <> 'EXUSER1' AND NOT EXISTS (SELECT 1 FROM sy920.f0093 e
+                              WHERE e.lluser = o.ouuser AND e.llll = o.ouenhv)),
+             count(*) FILTER (WHERE o.oupathcd <> substr(o.ouenhv, 2)),
+             count(*) FILTER (WHERE o.ouupmj > 125181 OR o.ouupmj = 0)
+           FROM sy920.f98911 o""",
+    )
+    assert checks == [(0, 0, 0, 0, 0, 0, 0, 0)]
+    for (upmt,) in q(engine, "SELECT DISTINCT ouupmt FROM sy920.f98911"):
+        from_hhmmss(upmt, strict=True)
+    # a user unknown to F0092 (EXUSER1); users who never signed on have no usage; the others use
+    # nothing after their last sign-on (JDE: scheduled batch)
+    users = {key[0] for key in facts}
+    profiles = {r[0].strip() for r in q(engine, "SELECT uluser FROM sy920.f0092")}
+    assert users - profiles == {"EXUSER1"}
+    assert not users & {"NEVERIN", "NOSIGNON", "NESTED1", "GHOSTED1"}
+    for user in users & profiles - {"JDE"}:
+        last = max(v[2] for k, v in facts.items() if k[0] == user)
+        signed_on = last_sign_on(engine, user)
+        assert signed_on is not None and last <= day_of(signed_on), user
 
 
 # ------------------------------------------------------------ determinism, regeneration, safety
@@ -582,7 +838,7 @@ def test_same_seed_same_rows_other_seed_other_filler(pg_server: URL, tiny: tuple
                 assert sums == first
             else:
                 # the named fixtures do not depend on the seed; the generated filler does
-                for name in ("F0092", "F00926", "F95921", "F98OWSEC", "F00950", "F9001"):
+                for name in ("F0092", "F00926", "F95921", "F98OWSEC", "F00950", "F9001", *LICENCE_TABLES):
                     assert sums[name] == first[name], name
                 for name in ("F9860", "F9865", "F983051", "F0005"):
                     assert sums[name] != first[name], name
@@ -604,7 +860,9 @@ def test_demo_regenerates_identically_and_differs_by_seed(pg_server: URL) -> Non
         assert other.rows == DEMO_ROWS
         other_sums = checksums(engine2, other)
         assert other_sums["F00950"] != sums["F00950"] and other_sums["F95921"] != sums["F95921"]
+        assert other_sums["F0911"] != sums["F0911"] and other_sums["F98911"] != sums["F98911"]
         _check_demo_distributions(engine)
+        _check_demo_licence(engine)
     finally:
         engine.dispose()
         engine2.dispose()
@@ -683,6 +941,89 @@ def _check_demo_distributions(engine: sa.Engine) -> None:
         "(SELECT 1 FROM ol920.f9860 o WHERE o.siobnm = t.tmobnm)",
     )
     assert leaves == scalar(engine, "SELECT count(*) FROM ps920ctl.f9000 WHERE tmtasktype <> '07'") == 19 + 450
+
+
+def _check_demo_licence(engine: sa.Engine) -> None:
+    """Generated transactions and usage: who, when, what (fixtures as in tiny on top)."""
+    last_sign_on_sql = "(SELECT max(h.shupmj) FROM sy920.f9312 h WHERE h.shuser = {u} AND h.shevtyp = '01')"
+    writers_by_table = {}
+    for table in AUDITED_TABLES:
+        qualified, p = audited(table)
+        generated = DEMO_ROWS[table] - TINY_ROWS[table]
+        row = q(
+            engine,
+            f"""SELECT count(DISTINCT t.{p}user),
+                   count(*) FILTER (WHERE t.{p}upmj = 0),
+                   count(*) FILTER (WHERE t.{p}upmj > 125181 OR (t.{p}upmj <> 0 AND t.{p}upmj < :first)),
+                   count(*) FILTER (WHERE t.{p}upmj > {last_sign_on_sql.format(u=f"t.{p}user")}
+                                    AND t.{p}user <> 'JDE'),
+                   count(*) FILTER (WHERE e.yadt > 0 AND t.{p}upmj > e.yadt),
+                   count(*) FILTER (WHERE u.uluser IS NULL)
+                FROM {qualified} t
+                LEFT JOIN sy920.f0092 u ON u.uluser = t.{p}user
+                LEFT JOIN ps920dta.f060116 e ON e.yaan8 = u.ulan8""",
+            first=jd(-399),
+        )[0]
+        users, no_date, out_of_window, after_sign_on, after_termination, unknown = row
+        fixture_no_date = {"F0911": 2, "F4101": 3}.get(table, 0)
+        assert no_date == fixture_no_date + generated // 1000, table  # every 1000th generated row
+        assert (out_of_window, after_sign_on, after_termination) == (0, 0, 0), table
+        assert users > 50 and 0.04 * generated < unknown < 0.2 * generated, (table, users, unknown)
+        writers_by_table[table] = {r[0].strip() for r in q(engine, f"SELECT DISTINCT {p}user FROM {qualified}")}
+    # a generated user has one job: sales users order, buyers buy; only the fixture MULTI1 does both
+    assert writers_by_table["F4211"] & writers_by_table["F4311"] == {"MULTI1"}
+    checks = q(
+        engine,
+        f"""SELECT count(DISTINCT o.ouuser), count(DISTINCT o.ouobnm),
+               count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM ol920.f9860 x
+                                WHERE x.siobnm = o.ouobnm AND x.sifuno = o.oufuno)),
+               count(*) FILTER (WHERE o.oufmnm <> '' AND NOT EXISTS (SELECT 1 FROM ol920.f9865 x
+                                WHERE x.swfmnm = o.oufmnm AND x.swobnm = o.ouobnm)),
+               count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM pd920.f983051 x
+                                WHERE x.vrpid = o.ouobnm AND x.vrvers = o.ouvers)),
+               count(*) FILTER (WHERE o.ourole <> '*ALL' AND NOT EXISTS (SELECT 1 FROM sy920.f95921 r
+                                WHERE r.rltorole = o.ouuser AND r.rlfrrole = o.ourole)),
+               count(*) FILTER (WHERE rtrim(o.ouuser) NOT LIKE 'EXUSER_' AND NOT EXISTS (SELECT 1 FROM sy920.f0093 e
+                                WHERE e.lluser = o.ouuser AND e.llll = o.ouenhv)),
+               count(*) FILTER (WHERE o.ouupmj > {last_sign_on_sql.format(u="o.ouuser")} AND o.ouuser <> 'JDE'),
+               count(*) FILTER (WHERE o.ouupmj > 125181 OR o.ouupmj < :first),
+               count(*) FILTER (WHERE rtrim(o.ouuser) LIKE 'EXUSER_'),
+               count(*) FILTER (WHERE o.ourole <> '*ALL'),
+               count(*) FILTER (WHERE o.ouenhv = 'JPY920')
+            FROM sy920.f98911 o""",
+        first=jd(-399),
+    )[0]
+    users, objects, *bad, exusers, with_role, prototype = checks
+    assert users > 400 and objects > 3000 and bad == [0] * 7, checks
+    assert exusers > 300 and with_role > 5000 and prototype > 1000, checks
+    # inquiry-only users (job ANALYS) use JDE but write no transaction table
+    readers = scalar(
+        engine,
+        "SELECT count(DISTINCT o.ouuser) FROM sy920.f98911 o JOIN sy920.f0092 u ON u.uluser = o.ouuser "
+        "WHERE u.ulan8 >= 100000 AND NOT EXISTS (SELECT 1 FROM ps920dta.f0411 t WHERE t.rpuser = o.ouuser) "
+        "AND NOT EXISTS (SELECT 1 FROM ps920dta.f0911 t WHERE t.gluser = o.ouuser) "
+        "AND NOT EXISTS (SELECT 1 FROM ps920dta.f4211 t WHERE t.sduser = o.ouuser) "
+        "AND NOT EXISTS (SELECT 1 FROM ps920dta.f4311 t WHERE t.pduser = o.ouuser) "
+        "AND NOT EXISTS (SELECT 1 FROM ps920dta.f4101 t WHERE t.imuser = o.ouuser)",
+    )
+    assert readers > 30
+
+
+def test_licence_fallback_without_generated_users(pg_url: URL) -> None:
+    """Generated licence rows keep their exact counts when no generated user can write them."""
+    lone = Profile(name="lone", description="objects only", users=0, roles=0, objects=10,
+                   activity_rows=2000, usage_rows=100)  # fmt: skip
+    summary = generate(pg_url, lone, seed=3, as_of=AS_OF)
+    assert summary.rows["F0911"] == TINY_ROWS["F0911"] + 700 and summary.rows["F98911"] == TINY_ROWS["F98911"] + 100
+    assert summary.rows["F4101"] == TINY_ROWS["F4101"] + 60 and summary.rows["F559999"] == 25 + 100
+    engine = sa.create_engine(pg_url)
+    try:
+        writers = {r[0].strip() for r in q(engine, "SELECT DISTINCT gluser FROM ps920dta.f0911 WHERE gldoc > 100000")}
+        assert writers == {"JDE", "BATCHSVC", "INTERFACE", "EXUSER1"}
+        users = {r[0].strip() for r in q(engine, "SELECT DISTINCT ouuser FROM sy920.f98911")}
+        assert {"JDE", "EXUSER1", "EXUSER2"} <= users
+    finally:
+        engine.dispose()
 
 
 def test_refuses_tables_it_did_not_create(pg_url: URL) -> None:
