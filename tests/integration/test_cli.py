@@ -16,7 +16,7 @@ def test_jde_generate_and_schema_commands(pg_url: URL, capsys: pytest.CaptureFix
     url = pg_url.render_as_string(hide_password=False)
     assert main(["jde", "generate", "--profile", "tiny", "--url", url, "--as-of", "2025-06-30"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("synthetic JDE, profile tiny, seed 1, as of 2025-06-30: 1,646 rows in 21 tables")
+    assert out.startswith("synthetic JDE, profile tiny, seed 1, as of 2025-06-30: 2,490 rows in 30 tables")
     assert main(["schema", "revision", "--url", url]) == 0
     assert "revision none" in capsys.readouterr().out
     assert main(["schema", "init", "--url", url, "--schema", "nomasx1"]) == 0
