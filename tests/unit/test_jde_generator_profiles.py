@@ -40,3 +40,10 @@ def test_profiles_and_validation() -> None:
         generate("postgresql://x@127.0.0.1:1/none", "tiny", as_of=dt.date(1901, 1, 1))
     with pytest.raises(ConfigurationError, match="users must be an integer"):
         Profile(name="bad", description="", users=-1, roles=0, objects=0)
+    with pytest.raises(ConfigurationError, match="activity_rows must be an integer"):
+        Profile(name="bad", description="", users=0, roles=0, objects=0, activity_rows=1.5)  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="usage_rows must be <= 50000000"):
+        Profile(name="bad", description="", users=0, roles=0, objects=0, usage_rows=50_000_001)
+    assert PROFILES["tiny"].activity_rows == PROFILES["tiny"].usage_rows == 0
+    assert (PROFILES["demo"].activity_rows, PROFILES["demo"].usage_rows) == (100_000, 50_000)
+    assert (PROFILES["large"].activity_rows, PROFILES["large"].usage_rows) == (4_000_000, 4_000_000)
