@@ -147,7 +147,7 @@ class Profile:
     description: str
     users: int  # generated users (the 20 fixture users come on top)
     roles: int  # generated roles (the 8 fixture roles come on top)
-    objects: int  # generated objects (35 curated objects come on top)
+    objects: int  # generated objects (the CURATED_OBJECTS come on top)
     roles_per_user: int = 1  # a generated user has 1..roles_per_user roles
     role_slots: int = 0  # average object slots per generated role in F00950 (1.3 rows per slot)
     user_slots: int = 0  # average object slots per generated user

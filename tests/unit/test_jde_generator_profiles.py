@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 
 from airflow_provider_nomasx1.demo.jde_generator import (
+    CURATED_OBJECTS,
     FIXTURE_ROLES,
     FIXTURE_USERS,
     PROFILES,
@@ -25,9 +26,9 @@ def test_profiles_and_validation() -> None:
     assert list(PROFILES) == ["tiny", "demo", "large"]
     assert PROFILES["large"].users + len(FIXTURE_USERS) == 10_000
     assert PROFILES["large"].roles + len(FIXTURE_ROLES) == 1_500
-    assert PROFILES["large"].objects + 35 == 60_000
+    assert PROFILES["large"].objects + CURATED_OBJECTS == 60_005
     assert PROFILES["demo"].users + len(FIXTURE_USERS) == 500
-    assert PROFILES["tiny"].users == 0 and PROFILES["tiny"].objects + 35 == 200
+    assert PROFILES["tiny"].users == 0 and PROFILES["tiny"].objects + CURATED_OBJECTS == 205
     with pytest.raises(ConfigurationError, match="Unknown synthetic JDE profile 'huge'"):
         generate("postgresql://x@127.0.0.1:1/none", "huge")
     with pytest.raises(ConfigurationError, match="Invalid seed"):
