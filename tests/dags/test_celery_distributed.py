@@ -295,9 +295,9 @@ def test_backfill_of_the_snapshot_job_is_refused(deployment: Deployment) -> None
         "--dag-id",
         DAG_ID,
         "--from-date",
-        (today - dt.timedelta(days=3)).isoformat(),
+        (today - dt.timedelta(days=4)).isoformat(),
         "--to-date",
-        today.isoformat(),
+        (today - dt.timedelta(days=1)).isoformat(),  # before the catch-up run, whichever its day
         "--reprocess-behavior",
         "completed",
     )
@@ -316,7 +316,7 @@ def test_backfill_of_the_snapshot_job_is_refused(deployment: Deployment) -> None
             f"{r['data_interval_end']:<26} {r['state']}"
         )
     days = [dt.datetime.fromisoformat(r["logical_date"]).date() for r in runs]
-    assert days == [today - dt.timedelta(days=n) for n in (3, 2, 1)]  # 03:00 Paris of each day, to-date excluded
+    assert days == [today - dt.timedelta(days=n) for n in (4, 3, 2)]  # 03:00 Paris of each day, to-date excluded
     assert [r["state"] for r in runs] == ["failed"] * 3
     first = deployment.steps[0]
     for r in runs:

@@ -103,8 +103,11 @@ def _slots(at: dt.time, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
 
 
 def _tooltip_of(page: Page, target: Locator) -> Locator:
-    """The tooltip hovering ``target`` opens (hovered again while the list re-renders under the mouse)."""
-    tooltip = page.get_by_role("tooltip")
+    """The tooltip hovering ``target`` opens (hovered again while the list re-renders under the mouse).
+
+    Only an open tooltip counts: the previous card's one lingers in the page, closed, while it fades.
+    """
+    tooltip = page.locator('[role="tooltip"][data-state="open"]')
     for _ in range(5):
         target.hover()
         try:
