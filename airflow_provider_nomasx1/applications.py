@@ -2,8 +2,9 @@
 
 Every collector reads its application's settings here (source connection, role-sequence direction,
 sign-in mode, security-type codes, coded JDE values, collapse guard, dormant days, audit source and
-SCN watermark; the Object Usage Tracking retention in its ``settings_jdedwards`` row), and every
-business table is keyed by its ``apps_id``. No Airflow here: the CLI and the jobs call it.
+SCN watermark; the Object Usage Tracking retention and the licence read parallelism in its
+``settings_jdedwards`` row), and every business table is keyed by its ``apps_id``. No Airflow here:
+the CLI and the jobs call it.
 """
 
 from __future__ import annotations
@@ -26,15 +27,21 @@ APPS = nomasx1.settings_applications
 JDE = nomasx1.settings_jdedwards
 
 #: settings of ``settings_jdedwards`` a user may set: the Object Usage Tracking retention that
-#: nomasx1-out-1 reads (docs/license.md). ``settings_applications.out_purge`` and
-#: ``out_retention_days`` (migration 0001) are superseded by these and no longer written.
+#: nomasx1-out-1 reads, and how many JDE tables nomasx1-license-1 reads at once (docs/license.md).
+#: ``settings_applications.out_purge`` and ``out_retention_days`` (migration 0001) are superseded
+#: by these and no longer written.
 JDE_EDITABLE = (
     "out_purge",
     "out_retention_days",
     "jde_out_purge",
     "jde_out_purge_connector",
     "jde_out_retention_days",
+    "license_max_sessions",
 )
+
+#: license_max_sessions bounds (the check constraint of settings_jdedwards): each session is one
+#: read-only connection to the JDE database, so the upper bound protects the source
+LICENSE_MAX_SESSIONS = (1, 32)
 
 #: settings a user may set, with their validation (None = free text)
 EDITABLE = (
@@ -87,8 +94,8 @@ class Registry:
         return self.show(apps_id)
 
     def update(self, apps_id: int, **settings: Any) -> dict[str, Any]:
-        """Change the given settings of a registered application (the OUT settings in its
-        settings_jdedwards row, created with the defaults when missing)."""
+        """Change the given settings of a registered application (the OUT and licence settings in
+        its settings_jdedwards row, created with the defaults when missing)."""
         values, jde = _split(validate(settings))
         if not values and not jde:
             raise ConfigurationError("nothing to change: give at least one setting")
@@ -103,8 +110,8 @@ class Registry:
         return self.show(apps_id)
 
     def show(self, apps_id: int) -> dict[str, Any]:
-        """The application's settings: its settings_applications row and the OUT settings of
-        settings_jdedwards (the schema's defaults when it has no such row yet)."""
+        """The application's settings: its settings_applications row and the OUT and licence
+        settings of settings_jdedwards (the schema's defaults when it has no such row yet)."""
         with self._connect() as conn:
             row = conn.execute(sa.select(APPS).where(APPS.c.apps_id == apps_id)).mappings().first()
             jde = conn.execute(sa.select(*(JDE.c[k] for k in JDE_EDITABLE)).where(JDE.c.apps_id == apps_id))
@@ -154,6 +161,8 @@ def validate(settings: Mapping[str, Any]) -> dict[str, Any]:
     for days in ("out_retention_days", "jde_out_retention_days"):
         if days in values and int(values[days]) < 1:
             raise ConfigurationError(f"{days} must be at least 1")
+    if "license_max_sessions" in values:
+        values["license_max_sessions"] = _sessions(values["license_max_sessions"])
     if "jde_out_purge_connector" in values:  # '' clears it
         values["jde_out_purge_connector"] = str(values["jde_out_purge_connector"]).strip() or None
     if "security_type_codes" in values:
@@ -176,8 +185,8 @@ def _split(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _jde_defaults() -> dict[str, Any]:
-    """The OUT settings of an application without a settings_jdedwards row: the columns' server
-    defaults (``true``, ``90``...: JSON literals), None where there is none."""
+    """The JDE_EDITABLE settings of an application without a settings_jdedwards row: the
+    columns' server defaults (``true``, ``90``...: JSON literals), None where there is none."""
     defaults: dict[str, Any] = {}
     for key in JDE_EDITABLE:
         default = JDE.c[key].server_default
@@ -221,6 +230,21 @@ def _share(raw: Any) -> float:
             f"between runs, 1 = guard off), got {raw!r}"
         )
     return share
+
+
+def _sessions(raw: Any) -> int:
+    """license_max_sessions: a whole number of parallel JDE reads within LICENSE_MAX_SESSIONS."""
+    low, high = LICENSE_MAX_SESSIONS
+    try:
+        sessions = int(raw) if not isinstance(raw, bool) and float(raw) == int(raw) else None
+    except (TypeError, ValueError, OverflowError):
+        sessions = None
+    if sessions is None or not low <= sessions <= high:
+        raise ConfigurationError(
+            f"license_max_sessions must be a whole number from {low} to {high} (JDE tables nomasx1-license-1 "
+            f"reads at once, one read-only JDE session each), got {raw!r}; nothing was changed."
+        )
+    return sessions
 
 
 def _type_codes(raw: Any) -> dict[str, str]:

@@ -133,6 +133,7 @@ _APP_SETTINGS = {  # CLI option -> registry setting
     "jde_out_purge": "jde_out_purge",
     "jde_out_purge_connector": "jde_out_purge_connector",
     "jde_out_retention_days": "jde_out_retention_days",
+    "license_max_sessions": "license_max_sessions",
     "audit_conn": "audit_conn_id",
 }
 
@@ -355,6 +356,10 @@ def _int_in(low: int, high: int, what: str) -> Callable[[str], int]:
 
 
 _apps_id = _int_in(1, MAX_APPS_ID, "an application id")
+
+#: bounds of --license-max-sessions: applications.LICENSE_MAX_SESSIONS, spelled out so that the
+#: parser does not import SQLAlchemy (`nomasx1 --help` stays instant); a test keeps them equal
+LICENSE_MAX_SESSIONS = (1, 32)
 
 
 def _apps_ids(text: str) -> str:
@@ -607,6 +612,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="Airflow connection allowed to DELETE from F98911 (the JDE purge's only writable connection; '' clears)",
     )
     apps.add_argument("--jde-out-retention-days", type=days, help="days of F98911 rows kept in JDE (400)")
+    apps.add_argument(
+        "--license-max-sessions",
+        type=_int_in(*LICENSE_MAX_SESSIONS, "a number of sessions"),
+        metavar="N",
+        help="JDE tables nomasx1-license-1 reads at once, one read-only JDE connection each (4; the job param "
+        "max_sessions overrides it for one run)",
+    )
     apps.add_argument("--audit-conn", help="Airflow connection of the LogMiner audit source")
     apps.add_argument("--yes", action="store_true", help="confirm remove")
     apps.set_defaults(func=_cmd_apps)

@@ -220,8 +220,17 @@ settings_jdedwards = sa.Table(
         server_default=sa.text("400"),
         comment="days of F98911 rows kept in JDE when jde_out_purge (only rows already loaded go)",
     ),
+    # parallel reads of step LICENSE_JDE_USERS (nomasx1-license-1; docs/license.md)
+    sa.Column(
+        "license_max_sessions",
+        sa.Integer,
+        nullable=False,
+        server_default=sa.text("4"),
+        comment="JDE tables nomasx1-license-1 reads at once (one source session each)",
+    ),
     sa.CheckConstraint("out_retention_days >= 1", name="out_retention_days"),
     sa.CheckConstraint("jde_out_retention_days >= 1", name="jde_out_retention_days"),
+    sa.CheckConstraint("license_max_sessions BETWEEN 1 AND 32", name="license_max_sessions"),
     comment="per-application JD Edwards settings (schema overrides, menu flags, task views, OUT retention)",
 )
 

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
+from airflow_provider_nomasx1 import applications, cli
 from airflow_provider_nomasx1.cli import main
 from airflow_provider_nomasx1.schema import bootstrap
 
@@ -65,11 +66,13 @@ def test_apps_update_sets_the_out_settings(pg_url: URL, capsys: pytest.CaptureFi
         lines = [line.split(None, 1) for line in capsys.readouterr().out.splitlines()]
         return {k: v.strip() for k, v in (line for line in lines if len(line) == 2)}
 
-    assert {k: shown()[k] for k in ("out_purge", "out_retention_days", "jde_out_purge", "jde_out_retention_days")} == {
+    keys = ("out_purge", "out_retention_days", "jde_out_purge", "jde_out_retention_days", "license_max_sessions")
+    assert {k: shown()[k] for k in keys} == {
         "out_purge": "True",
         "out_retention_days": "90",
         "jde_out_purge": "False",
         "jde_out_retention_days": "400",
+        "license_max_sessions": "4",
     }  # the schema's defaults, before the application has a settings_jdedwards row
     assert main(["apps", "update", "--apps-id", "10", "--jde-out-purge", "--url", url]) == 2
     assert "jde_out_purge needs jde_out_purge_connector" in capsys.readouterr().err
@@ -77,11 +80,11 @@ def test_apps_update_sets_the_out_settings(pg_url: URL, capsys: pytest.CaptureFi
     assert main(["apps", "update", "--apps-id", "10", *args, "--jde-out-retention-days", "730", "--url", url]) == 0
     engine = sa.create_engine(url)
     query = (
-        "SELECT out_purge, out_retention_days, jde_out_purge, jde_out_purge_connector, jde_out_retention_days "
-        "FROM nomasx1.settings_jdedwards WHERE apps_id = 10"
+        "SELECT out_purge, out_retention_days, jde_out_purge, jde_out_purge_connector, jde_out_retention_days, "
+        "license_max_sessions FROM nomasx1.settings_jdedwards WHERE apps_id = 10"
     )
     with engine.connect() as conn:
-        assert conn.execute(sa.text(query)).all() == [(False, 30, True, "jde_admin", 730)]
+        assert conn.execute(sa.text(query)).all() == [(False, 30, True, "jde_admin", 730, 4)]
     assert shown()["jde_out_purge_connector"] == "jde_admin"
     for bad in (["--out-retention-days", "0"], ["--jde-out-retention-days", "-1"]):
         assert main(["apps", "update", "--apps-id", "10", *bad, "--url", url]) == 2
@@ -91,5 +94,13 @@ def test_apps_update_sets_the_out_settings(pg_url: URL, capsys: pytest.CaptureFi
     args = ["--no-jde-out-purge", "--jde-out-purge-connector", "", "--out-purge"]
     assert main(["apps", "update", "--apps-id", "10", *args, "--url", url]) == 0
     with engine.connect() as conn:
-        assert conn.execute(sa.text(query)).all() == [(True, 30, False, None, 730)]
+        assert conn.execute(sa.text(query)).all() == [(True, 30, False, None, 730, 4)]
+    assert main(["apps", "update", "--apps-id", "10", "--license-max-sessions", "8", "--url", url]) == 0
+    assert shown()["license_max_sessions"] == "8"
+    for bad in ("0", "33"):
+        assert main(["apps", "update", "--apps-id", "10", "--license-max-sessions", bad, "--url", url]) == 2
+        assert f"{bad!r} is not a number of sessions: give a whole number from 1 to 32" in capsys.readouterr().err
+    with engine.connect() as conn:
+        assert conn.execute(sa.text(query)).all() == [(True, 30, False, None, 730, 8)]  # nothing changed
     engine.dispose()
+    assert cli.LICENSE_MAX_SESSIONS == applications.LICENSE_MAX_SESSIONS == (1, 32)

@@ -27,6 +27,7 @@ def test_add_show_update_list(registry: Registry) -> None:
         "*ALL",
     )
     assert app["dormant_days"] == 60 and app["security_type_codes"]["1"] == "application"
+    assert app["license_max_sessions"] == 4  # the schema's default, no settings_jdedwards row yet
     changed = registry.update(
         10,
         role_sequence_direction="descending",
@@ -54,12 +55,30 @@ def test_add_show_update_list(registry: Registry) -> None:
         ({"dormant_days": 0}, "dormant_days must be at least 1"),
         ({"security_type_codes": {"1": "magic"}}, "security_type_codes must map FSSETY codes"),
         ({"colour": "red"}, "unknown application setting"),
+        ({"license_max_sessions": 0}, r"license_max_sessions must be a whole number from 1 to 32 .*got 0; nothing"),
+        ({"license_max_sessions": 33}, r"license_max_sessions must be a whole number from 1 to 32 .*got 33; nothing"),
     ],
 )
 def test_bad_settings_change_nothing(registry: Registry, settings: dict, message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
         registry.add(10, "JDE PROD", **settings)
     assert registry.list() == []
+
+
+def test_license_max_sessions(registry: Registry, pg_engine: sa.Engine) -> None:
+    registry.add(10, "JDE PROD")
+    assert registry.update(10, license_max_sessions="8")["license_max_sessions"] == 8
+    for bad in (0, 33, 2.5, "many"):
+        with pytest.raises(ConfigurationError, match="from 1 to 32 .*nothing was changed"):
+            registry.update(10, apps_name="renamed", license_max_sessions=bad)
+    app = registry.show(10)
+    assert (app["apps_name"], app["license_max_sessions"]) == ("JDE PROD", 8)
+    with pg_engine.connect() as conn:
+        stored = conn.execute(sa.text("SELECT license_max_sessions FROM nomasx1.settings_jdedwards")).all()
+    assert stored == [(8,)]
+    check = "ck_settings_jdedwards_license_max_sessions"  # the schema refuses it too
+    with pytest.raises(sa.exc.IntegrityError, match=check), pg_engine.begin() as conn:
+        conn.execute(sa.text("UPDATE nomasx1.settings_jdedwards SET license_max_sessions = 33"))
 
 
 def test_duplicate_and_missing_applications(registry: Registry) -> None:

@@ -1,5 +1,6 @@
 """The licence steps' settings and session: the security settings of the application (coded values,
-collapse guard) plus the OUT retention of settings_jdedwards, and the as-of date of an interval job.
+collapse guard) plus the OUT retention and the licence read parallelism of settings_jdedwards, and
+the as-of date of an interval job.
 
 The licence jobs are *interval* jobs (docs/operations.md, "Backfills"): a run stands for the data
 interval that just ended, so its as-of date is the Paris day of the interval's end (a backfill of
@@ -38,6 +39,9 @@ class LicenceSettings:
     jde_out_purge: bool = False
     jde_out_purge_connector: str | None = None
     jde_out_retention_days: int = 400
+    #: JDE tables LICENSE_JDE_USERS reads at once, one source session each (param max_sessions
+    #: overrides it for one run)
+    license_max_sessions: int = 4
 
 
 def licence_as_of(ctx: StepContext) -> dt.date:
@@ -53,7 +57,8 @@ def load_licence_settings(conn: sa.Connection, schema: str, apps_id: int | None,
         conn.execute(
             sa.text(
                 "SELECT out_purge, out_retention_days, jde_out_purge, jde_out_purge_connector, "
-                f"jde_out_retention_days FROM {quote(schema, 'schema')}.settings_jdedwards WHERE apps_id = :a"
+                "jde_out_retention_days, license_max_sessions "
+                f"FROM {quote(schema, 'schema')}.settings_jdedwards WHERE apps_id = :a"
             ),
             {"a": base.apps_id},
         )

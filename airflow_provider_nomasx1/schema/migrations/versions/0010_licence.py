@@ -3,8 +3,8 @@
 Tables of nomasx1-employees-1 (license_jde_employees), nomasx1-license-1 (license_jde_users,
 license_jde_tables with the per-table watermarks) and nomasx1-out-1 (license_jde_out_daily,
 license_jde_out, license_jde_out_objects, license_jde_out_users, license_jde_out_state), and the OUT
-retention settings of settings_jdedwards (docs/license.md). Frozen like 0001: the columns are
-spelled out here.
+retention settings and the licence read parallelism (license_max_sessions) of settings_jdedwards
+(docs/license.md). Frozen like 0001: the columns are spelled out here.
 
 Revision ID: 0010
 Revises: 0009
@@ -41,7 +41,14 @@ _SETTINGS_COLUMNS = (
     "jde_out_purge",
     "jde_out_purge_connector",
     "jde_out_retention_days",
+    "license_max_sessions",
 )
+#: check constraints of settings_jdedwards added here: name -> condition
+_SETTINGS_CHECKS = {
+    "out_retention_days": "out_retention_days >= 1",
+    "jde_out_retention_days": "jde_out_retention_days >= 1",
+    "license_max_sessions": "license_max_sessions BETWEEN 1 AND 32",
+}
 
 
 def upgrade() -> None:
@@ -294,7 +301,8 @@ def upgrade() -> None:
 
 
 def _add_settings(schema: str) -> None:
-    """The OUT retention settings of settings_jdedwards (appended: the models list them last)."""
+    """The OUT retention settings and license_max_sessions of settings_jdedwards (appended: the
+    models list them last)."""
     for column in (
         sa.Column(
             "out_purge",
@@ -330,11 +338,18 @@ def _add_settings(schema: str) -> None:
             nullable=False,
             comment="days of F98911 rows kept in JDE when jde_out_purge (only rows already loaded go)",
         ),
+        sa.Column(
+            "license_max_sessions",
+            sa.Integer(),
+            server_default=sa.text("4"),
+            nullable=False,
+            comment="JDE tables nomasx1-license-1 reads at once (one source session each)",
+        ),
     ):
         op.add_column("settings_jdedwards", column, schema=schema)
-    for name in ("out_retention_days", "jde_out_retention_days"):
+    for name, condition in _SETTINGS_CHECKS.items():
         op.create_check_constraint(
-            op.f(f"ck_settings_jdedwards_{name}"), "settings_jdedwards", f"{name} >= 1", schema=schema
+            op.f(f"ck_settings_jdedwards_{name}"), "settings_jdedwards", condition, schema=schema
         )
     op.create_table_comment("settings_jdedwards", _JDE_COMMENT, existing_comment=_OLD_JDE_COMMENT, schema=schema)
 
@@ -343,7 +358,7 @@ def downgrade() -> None:
     schema = target_schema()
     for table in reversed(_TABLES):
         op.drop_table(table, schema=schema)
-    for name in ("out_retention_days", "jde_out_retention_days"):
+    for name in _SETTINGS_CHECKS:
         op.drop_constraint(op.f(f"ck_settings_jdedwards_{name}"), "settings_jdedwards", schema=schema)
     for column in _SETTINGS_COLUMNS:
         op.drop_column("settings_jdedwards", column, schema=schema)
