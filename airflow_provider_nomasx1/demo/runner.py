@@ -50,7 +50,7 @@ DEMO_APPS_ID = 10
 #: then, for application 10 (conf {"apps_id": 10}): the security collection, then the SoD engine
 SECURITY_JOBS = ["nomasx1-security-1", "nomasx1-sod-1"]
 #: and the licence usage: the people, who transacted, what was used (Object Usage Tracking)
-LICENCE_JOBS = ["nomasx1-employees-1", "nomasx1-out-1"]
+LICENCE_JOBS = ["nomasx1-employees-1", "nomasx1-license-1", "nomasx1-out-1"]
 JDE_DATABASE = "jde_demo"
 STATE_FILE = "demo.json"
 CONNECTIONS_FILE = "connections.json"

@@ -79,6 +79,13 @@ VIEWS: tuple[MaterializedView, ...] = (
         unique_columns=("apps_id", "table_name"),
         description="per application and table: the latest successful collection step",
     ),
+    MaterializedView(
+        name="license_jde_user_transactions",
+        depends_on=("license_jde_users", "license_jde_tables", "security_users", "settings_jde_sy"),
+        unique_columns=("apps_id", "user_id", "system_code"),
+        description="per application, transacting user and system code: tables, transactions, component, "
+        "whether the user is a JDE account",
+    ),
 )
 
 VIEWS_BY_NAME = {v.name: v for v in VIEWS}
