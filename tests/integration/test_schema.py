@@ -371,7 +371,12 @@ def test_custom_schema_name(pg_engine: sa.Engine) -> None:
             nomasx1.security_users.insert(), [{"apps_id": 1, "user_id": "A"}, {"apps_id": 1, "user_id": "B"}]
         )
     counts = bootstrap.refresh_views(pg_engine, "tenant_b")
-    assert counts == {"security_user_overview": 2, "security_role_overview": 0, "collect_last_refresh": 0}
+    assert counts == {
+        "security_user_overview": 2,
+        "security_role_overview": 0,
+        "collect_last_refresh": 0,
+        "license_jde_user_transactions": 0,
+    }
 
 
 @pytest.mark.parametrize(
@@ -611,9 +616,14 @@ def test_views_created_with_no_data_then_refresh_populates(pg_engine: sa.Engine)
 
     with capture(pg_engine) as statements:
         counts = bootstrap.refresh_views(pg_engine)
-    assert counts == {"security_user_overview": 3, "security_role_overview": 2, "collect_last_refresh": 1}
+    assert counts == {
+        "security_user_overview": 3,
+        "security_role_overview": 2,
+        "collect_last_refresh": 1,
+        "license_jde_user_transactions": 0,
+    }
     refreshes = [s for s in statements if s.startswith("REFRESH")]
-    assert len(refreshes) == 3 and not any("CONCURRENTLY" in s for s in refreshes)  # first: plain
+    assert len(refreshes) == len(views.VIEWS) and not any("CONCURRENTLY" in s for s in refreshes)  # first: plain
     assert _matviews(pg_engine, "nomasx1") == {v.name: True for v in views.VIEWS}
 
     with pg_engine.connect() as conn:
@@ -647,7 +657,7 @@ def test_views_created_with_no_data_then_refresh_populates(pg_engine: sa.Engine)
         counts = bootstrap.refresh_views(pg_engine)
     assert counts["security_user_overview"] == 4
     refreshes = [s for s in statements if s.startswith("REFRESH")]
-    assert len(refreshes) == 3 and all("CONCURRENTLY" in s for s in refreshes)
+    assert len(refreshes) == len(views.VIEWS) and all("CONCURRENTLY" in s for s in refreshes)
 
 
 def test_views_are_skipped_when_their_sources_are_missing(pg_engine: sa.Engine) -> None:
@@ -667,6 +677,7 @@ def test_views_are_skipped_when_their_sources_are_missing(pg_engine: sa.Engine) 
             "security_rights_roles",
             "security_rights_users",
         ],
+        "license_jde_user_transactions": ["license_jde_users", "license_jde_tables", "settings_jde_sy"],
     }
     assert _matviews(pg_engine, "partial") == {"collect_last_refresh": False}
     # refresh only touches what exists

@@ -4,7 +4,8 @@ Tables of nomasx1-employees-1 (license_jde_employees), nomasx1-license-1 (licens
 license_jde_tables with the per-table watermarks) and nomasx1-out-1 (license_jde_out_daily,
 license_jde_out, license_jde_out_objects, license_jde_out_users, license_jde_out_state), and the OUT
 retention settings and the licence read parallelism (license_max_sessions) of settings_jdedwards
-(docs/license.md). Frozen like 0001: the columns are spelled out here.
+(docs/license.md), and the view license_jde_user_transactions. Frozen like 0001: the columns and
+the view's SELECT are spelled out here.
 
 Revision ID: 0010
 Revises: 0009
@@ -16,7 +17,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from airflow_provider_nomasx1.pg.identifiers import qualified
 from airflow_provider_nomasx1.schema.migrations import target_schema
+from airflow_provider_nomasx1.schema.views import create_materialized_view
 
 revision = "0010"
 down_revision = "0009"
@@ -49,6 +52,31 @@ _SETTINGS_CHECKS = {
     "jde_out_retention_days": "jde_out_retention_days >= 1",
     "license_max_sessions": "license_max_sessions BETWEEN 1 AND 32",
 }
+
+#: the view on the transacting users, frozen as this revision creates it
+_VIEW = "license_jde_user_transactions"
+_VIEW_SQL = """
+-- license_jde_user_transactions: per application, transacting user and system code (the table's
+-- F9860 SISY, or its reclassification) over what license_jde_users holds (the window of the last
+-- nomasx1-license-1 run): the tables written, the transactions, the first and last transaction
+-- date, the licence component of the system code (settings_jde_sy), and whether the user is a
+-- JDE account (security_users): an unknown user (deleted account, batch or proxy id) is kept
+-- and flagged, never dropped. '' = a table without system code.
+SELECT u.apps_id,
+       u.user_id,
+       coalesce(t.system_code, '') AS system_code,
+       sy.component_id,
+       count(DISTINCT u.schema_name || '.' || u.table_name) AS tables,
+       sum(u.transactions)::bigint AS transactions,
+       min(u.transaction_date) AS first_transaction,
+       max(u.transaction_date) AS last_transaction,
+       EXISTS (SELECT 1 FROM security_users AS k WHERE k.apps_id = u.apps_id AND k.user_id = u.user_id) AS known_user
+FROM license_jde_users AS u
+JOIN license_jde_tables AS t
+  ON t.apps_id = u.apps_id AND t.schema_name = u.schema_name AND t.table_name = u.table_name
+LEFT JOIN settings_jde_sy AS sy ON sy.system_code = t.system_code
+GROUP BY u.apps_id, u.user_id, coalesce(t.system_code, ''), sy.component_id
+"""
 
 
 def upgrade() -> None:
@@ -298,6 +326,7 @@ def upgrade() -> None:
         schema=schema,
         comment="Object Usage Tracking watermarks: what the next run of nomasx1-out-1 reads from",
     )
+    create_materialized_view(op.get_bind(), schema, _VIEW, _VIEW_SQL, ("apps_id", "user_id", "system_code"))
 
 
 def _add_settings(schema: str) -> None:
@@ -356,6 +385,7 @@ def _add_settings(schema: str) -> None:
 
 def downgrade() -> None:
     schema = target_schema()
+    op.execute(f"DROP MATERIALIZED VIEW IF EXISTS {qualified(schema, _VIEW)}")
     for table in reversed(_TABLES):
         op.drop_table(table, schema=schema)
     for name in _SETTINGS_CHECKS:
