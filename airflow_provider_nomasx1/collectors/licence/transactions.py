@@ -375,13 +375,13 @@ def _load_table(s: LicenceSession, table: ScopedTable, window: Window) -> TableS
 def _plan(table: ScopedTable, window: Window) -> tuple[dt.date | None, str | None]:
     """(first day to read, None = the whole window; what to report)."""
     mark, previous_start = table.watermark, table.window_start
-    if mark is None or previous_start is None or previous_start > window.start:
-        return None, None
-    if mark > window.end:
+    if mark is not None and mark > window.end:
         return None, (
             f"{table.label}: the watermark {mark} is after the as-of date {window.end} (a backfill, a target restored "
             "from a later state, or the clock): the whole window re-read"
         )
+    if mark is None or previous_start is None or previous_start > window.start:
+        return None, None
     return max(mark, window.start), None
 
 
