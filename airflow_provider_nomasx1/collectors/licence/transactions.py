@@ -285,11 +285,7 @@ class _Progress:
             self.count += 1
             self.rows += scan.rows_read
             elapsed = max(time.monotonic() - self.started, 1e-6)
-            how = (
-                "failed: " + describe_error(scan.error)
-                if scan.error
-                else ("whole window" if scan.full else "incremental")
-            )
+            how = _how(scan)
             self.ctx.log.info(
                 "LICENSE_JDE_USERS %s/%s %s: %s rows in %.2f s, %s; %s rows so far, %s rows/s",
                 self.count,
@@ -306,7 +302,7 @@ class _Progress:
 def _how(scan: TableScan) -> str:
     if scan.error is not None:
         return f"failed: {describe_error(scan.error)}"
-    return "whole window" if scan.full else "incremental"
+    return "full read of the window" if scan.full else "incremental"
 
 
 def _scan_table(ctx: StepContext, settings: LicenceSettings, table: ScopedTable, window: Window) -> TableScan:
