@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/sync.py
 	$(BIN)/python bench/security.py --anchor
 	$(BIN)/python bench/sod.py
+	$(BIN)/python bench/license.py
 
 # Airflow standalone on the demo's databases and connections (after `make demo`); another bundle or
 # tenants file: make airflow BUNDLE=/path/to/bundle TENANTS=/path/to/tenants.yaml (see the script)

@@ -1,6 +1,6 @@
 """Every benchmark still runs: ``bench/*.py --smoke`` (tiny sizes, one round, our code and its anchor).
 
-The four scripts start together, each in its own subprocess against the test PostgreSQL server and
+The five scripts start together, each in its own subprocess against the test PostgreSQL server and
 with its own Airflow home, so the module costs about as long as the slowest of them rather than
 their sum. Anchors that live in the ``bench`` extra (dag-factory, dlt) are skipped, with the reason,
 when that extra is not installed (``make test`` installs only ``.[test]``). The ratios of a smoke
@@ -27,8 +27,11 @@ from airflow_provider_nomasx1 import testing
 REPO = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
 BENCH = REPO / "bench"
 TIMEOUT_SECONDS = 300
-#: the benchmark's last line: "ratio ...: 0.24" or "scaling ratio ... = 1.24 (goal <= 2.2)..."
-RATIO = re.compile(r"\bratio\b[^:=]*[:=]\s*(\d+(?:\.\d+)?)")
+#: the benchmark's last line: "ratio ...: 0.24", "scaling ratio ... = 1.24 (goal <= 2.2)..." or
+#: "ratios: users_full=1.10 (goal 1.3) ..." (the first of several)
+RATIO = re.compile(r"\bratios?\b[^:=]*[:=]\s*(?:[\w/]+=)?(\d+(?:\.\d+)?)")
+#: bench/license.py's last line: every ratio by name
+LICENSE_RATIOS = ("users_full", "users_incremental", "out", "rss_tiny/tiny")
 BENCH_EXTRA = "the bench extra is not installed (pip install -c constraints.txt -e '.[test,bench]')"
 
 
@@ -85,7 +88,7 @@ def _start(name: str, server: URL, folder: Path) -> SmokeRun:
 @pytest.fixture(scope="module")
 def smoke_runs(pg_server: URL, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, SmokeRun]]:
     """All the runnable smoke benchmarks, started at once; any still running at the end is killed."""
-    names = ["sync", "security", "sod"] + (["parse"] if HAS_DAGFACTORY else [])
+    names = ["sync", "security", "sod", "license"] + (["parse"] if HAS_DAGFACTORY else [])
     runs = {name: _start(name, pg_server, tmp_path_factory.mktemp(f"bench-{name}")) for name in names}
     yield runs
     for run in runs.values():
@@ -102,7 +105,7 @@ def _finished(runs: dict[str, SmokeRun], name: str) -> list[str]:
     return lines
 
 
-@pytest.mark.parametrize("name", ["parse", "sync", "security", "sod"])
+@pytest.mark.parametrize("name", ["parse", "sync", "security", "sod", "license"])
 def test_smoke_run_ends_with_a_ratio(name: str, smoke_runs: dict[str, SmokeRun]) -> None:
     if name == "parse" and not HAS_DAGFACTORY:
         pytest.skip(f"bench/parse.py's anchor dag-factory: {BENCH_EXTRA}")
@@ -119,3 +122,13 @@ def test_sync_smoke_ends_with_the_dlt_ratio(smoke_runs: dict[str, SmokeRun]) -> 
     assert lines[-1].startswith("ratio nomasx1 sql_copy / dlt rows per second: "), lines[-1]
     assert lines[-2].startswith("ratio nomasx1 sql_copy / raw COPY rows per second: "), lines[-2]
     assert any(line.startswith("dlt sql_table ") for line in lines), lines
+
+
+def test_license_smoke_ends_with_every_ratio(smoke_runs: dict[str, SmokeRun]) -> None:
+    last = _finished(smoke_runs, "license")[-1]
+    assert last.startswith("ratios: users_full="), last
+    values = dict(re.findall(r"([\w/]+)=(\d+(?:\.\d+)?)", last))
+    assert sorted(values) == sorted(LICENSE_RATIOS), last
+    assert all(math.isfinite(float(v)) and float(v) > 0 for v in values.values()), last
+    # one size in a smoke run: its peak RSS over itself
+    assert values["rss_tiny/tiny"] == "1.00", last

@@ -498,7 +498,7 @@ def _note_all(ctx: StepContext, notes: list[str]) -> None:
 def _note_left_out(ctx: StepContext, left_out: dict[str, int]) -> None:
     parts = [
         f"{n:,} {what}"
-        for what, n in (("without a user", left_out["no_user"]), ("undated (0)", left_out["no_date"]))
+        for what, n in (("without a user", left_out["no_user"]), ("undated (<prefix>UPMJ 0)", left_out["no_date"]))
         if n
     ]
     if parts:
