@@ -37,6 +37,9 @@ NAMING_CONVENTION = {
 }
 
 APPS_TYPES = ("JDE", "DATABASE", "LDAP", "WEBLOGIC", "CUSTOM")
+#: generic, batch and service user ids (settings_jdedwards.generic_user_patterns): PostgreSQL
+#: regular expressions, matched case-insensitively against the user id
+DEFAULT_GENERIC_USER_PATTERNS = ("^JDE$", "BATCH", "PROXY", "INTERFACE", "SERVICE", "^SVC", "^SCHED", "^INTEG")
 ROLE_SEQUENCE_DIRECTIONS = ("ascending", "descending")
 ASSIGNMENT_STATUSES = ("active", "expired", "future")
 DECIDED_LEVELS = ("USER", "ROLE", "PUBLIC", "DEFAULT")
@@ -167,6 +170,13 @@ settings_applications = sa.Table(
     comment="registry of source applications; apps_id keys every other table",
 )
 
+
+def _component_fk(name: str = "component_id", nullable: bool = False, comment: str | None = None) -> sa.Column:
+    return sa.Column(
+        name, sa.Integer, sa.ForeignKey("settings_lic_components.component_id"), nullable=nullable, comment=comment
+    )
+
+
 settings_jdedwards = sa.Table(
     "settings_jdedwards",
     metadata,
@@ -227,6 +237,13 @@ settings_jdedwards = sa.Table(
         nullable=False,
         server_default=sa.text("4"),
         comment="JDE tables nomasx1-license-1 reads at once (one source session each)",
+    ),
+    sa.Column(
+        "generic_user_patterns",
+        JSONB,
+        nullable=False,
+        server_default=_jsonb_literal(DEFAULT_GENERIC_USER_PATTERNS),
+        comment="regular expressions of generic, batch and service user ids (licence data quality)",
     ),
     sa.CheckConstraint("out_retention_days >= 1", name="out_retention_days"),
     sa.CheckConstraint("jde_out_retention_days >= 1", name="jde_out_retention_days"),
@@ -834,6 +851,166 @@ license_jde_out_state = sa.Table(
 )
 
 # --------------------------------------------------------------------------------------------------
+# Licence position (step LICENSE_POSITION of the licence jobs, the entitlement register; docs/license.md)
+# --------------------------------------------------------------------------------------------------
+
+#: support status of an entitlement line (license_entitlements.support_status)
+SUPPORT_STATUSES = ("active", "lapsed", "terminated")
+#: which count a licence metric compares with the entitled quantity (settings_lic_metrics.counted_by)
+METRIC_BASES = ("authorised", "employees", "not_countable")
+#: what the position of a component came to (license_position.status)
+POSITION_STATUSES = ("compliant", "exposed", "not_countable", "not_entitled", "conflicting_metrics")
+#: the data-quality checks of the position (license_data_quality.check_name)
+DATA_QUALITY_CHECKS = (
+    "enabled_without_role",
+    "disabled_with_roles",
+    "unknown_user",
+    "duplicate_person",
+    "generic_id",
+    "public_object",
+)
+
+license_entitlements = sa.Table(
+    "license_entitlements",
+    metadata,
+    _apps_id(),
+    _key("entitlement_id", "contract line id (default ENT-<apps_id>-<n>)"),
+    sa.Column("csi", sa.String, nullable=False, comment="Oracle Customer Support Identifier of the contract"),
+    _component_fk(comment="licensed component (settings_lic_components)"),
+    sa.Column(
+        "metric_id",
+        sa.Integer,
+        sa.ForeignKey("settings_lic_metrics.metric_id"),
+        nullable=False,
+        comment="licence metric of the line (settings_lic_metrics)",
+    ),
+    sa.Column("quantity", sa.Numeric, nullable=False, comment="quantity bought under the metric"),
+    sa.Column("start_date", sa.Date, nullable=False, comment="first day the line covers"),
+    sa.Column("end_date", sa.Date, nullable=True, comment="last day the line covers (null = open)"),
+    sa.Column("support_status", sa.String, nullable=False, server_default=sa.text("'active'")),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    sa.Column("created_by", sa.String, nullable=True, comment="who recorded the line"),
+    sa.PrimaryKeyConstraint("apps_id", "entitlement_id"),
+    sa.CheckConstraint("quantity >= 0", name="quantity"),
+    sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="validity"),
+    sa.CheckConstraint(_in("support_status", SUPPORT_STATUSES), name="support_status"),
+    sa.Index(None, "apps_id", "component_id"),
+    comment="the entitlement register: contract lines (CSI, component, metric, quantity, dates) per application",
+)
+
+
+def _position_counts() -> list[sa.Column]:
+    """The user counts of a component's position (license_position and its history)."""
+
+    def count(name: str, comment: str) -> sa.Column:
+        return sa.Column(name, sa.Integer, nullable=False, server_default=sa.text("0"), comment=comment)
+
+    return [
+        count("authorised_users", "enabled users whose effective rights run an object of the component"),
+        count("authorised_public_only", "of them, reaching it only through *PUBLIC grants"),
+        count("authorised_default_only", "of them, reaching it only through open default (no security record)"),
+        count("required_users", "authorised users of the component and of the components requiring it"),
+        count("transacting_users_90d", "users with a transaction in its tables over the last 90 days"),
+        count("transacting_users_12m", "the same over 12 months (from transactions_from when later)"),
+        count("using_users_90d", "users of its objects in Object Usage Tracking over the last 90 days"),
+        count("using_users_12m", "the same over 12 months (from usage_from when later)"),
+        sa.Column("employees", sa.Integer, nullable=True, comment="internal, not terminated (null: no snapshot)"),
+        count("candidates_to_revoke", "authorised, neither transacting nor using in 12 months"),
+    ]
+
+
+def _position_comparison() -> list[sa.Column]:
+    """What the counts are compared with (license_position and its history)."""
+    return [
+        sa.Column("metric_id", sa.Integer, nullable=True, comment="metric of the active entitlement lines"),
+        sa.Column("counted_by", sa.String, nullable=True, comment="count the metric compares (authorised, employees)"),
+        sa.Column("entitled_quantity", sa.Numeric, nullable=True, comment="quantity of the active lines"),
+        sa.Column("compared_count", sa.Integer, nullable=True, comment="the count compared (null: not countable)"),
+        sa.Column("exposure", sa.Numeric, nullable=True, comment="compared_count - entitled_quantity (> 0: short)"),
+        sa.Column("status", sa.String, nullable=False, comment="compliant, exposed, not_countable, not_entitled ..."),
+    ]
+
+
+license_position = sa.Table(
+    "license_position",
+    metadata,
+    _apps_id(),
+    _component_fk(),
+    sa.Column("as_of_date", sa.Date, nullable=False, comment="date the position was computed for"),
+    *_position_counts(),
+    sa.Column("transactions_from", sa.Date, nullable=True, comment="first day license_jde_users covers"),
+    sa.Column("usage_from", sa.Date, nullable=True, comment="first day Object Usage Tracking covers"),
+    sa.Column("employees_extract_date", sa.Date, nullable=True, comment="employees snapshot counted"),
+    sa.Column("last_transaction", sa.Date, nullable=True),
+    sa.Column("last_use", sa.Date, nullable=True),
+    sa.Column("entitlement_lines", sa.Integer, nullable=False, server_default=sa.text("0")),
+    *_position_comparison(),
+    sa.Column("missing_prerequisites", sa.Text, nullable=True, comment="prerequisite components not entitled"),
+    sa.Column("restrictions", sa.Text, nullable=True, comment="restricted-use clauses of the component"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "component_id"),
+    sa.CheckConstraint(_in("status", POSITION_STATUSES), name="status"),
+    comment="licence position per component: authorised, transacting and using users against the entitlements",
+)
+
+license_position_users = sa.Table(
+    "license_position_users",
+    metadata,
+    _apps_id(),
+    _component_fk(),
+    _key("user_id"),
+    _flag("known_user", comment="a JDE account (security_users)"),
+    _flag("enabled", nullable=True, comment="account enabled (null: unknown user)"),
+    _flag("generic", default=False, comment="generic, batch or service id (no person, or a generic pattern)"),
+    _flag("authorised", default=False),
+    sa.Column("authorised_level", sa.String, nullable=True, comment="best grant: USER, ROLE, PUBLIC or DEFAULT"),
+    sa.Column("via_roles", sa.Text, nullable=True, comment="roles whose grants reach the component"),
+    sa.Column("objects", sa.Integer, nullable=False, server_default=sa.text("0"), comment="objects it may run"),
+    _flag("transacting_90d", default=False),
+    _flag("transacting_12m", default=False),
+    sa.Column("transactions_12m", sa.BigInteger, nullable=False, server_default=sa.text("0")),
+    sa.Column("last_transaction", sa.Date, nullable=True),
+    _flag("using_90d", default=False),
+    _flag("using_12m", default=False),
+    sa.Column("last_use", sa.Date, nullable=True),
+    sa.Column("last_login_date", sa.Date, nullable=True),
+    _flag("candidate_to_revoke", default=False, comment="authorised, neither transacting nor using in 12 months"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "component_id", "user_id"),
+    sa.Index(None, "apps_id", "user_id"),
+    comment="per component and user: authorised (how), transacting, using, last dates, candidate to revoke",
+)
+
+license_position_history = sa.Table(
+    "license_position_history",
+    metadata,
+    _apps_id(),
+    sa.Column("as_of_date", sa.Date, nullable=False),
+    _component_fk(),
+    *_position_counts(),
+    *_position_comparison(),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "as_of_date", "component_id"),
+    sa.CheckConstraint(_in("status", POSITION_STATUSES), name="status"),
+    comment="the position per as-of date (a re-run on the same date replaces it): trends",
+)
+
+license_data_quality = sa.Table(
+    "license_data_quality",
+    metadata,
+    _apps_id(),
+    _key("check_name", "enabled_without_role, disabled_with_roles, unknown_user, ..."),
+    _key("subject", "the user id or object concerned"),
+    sa.Column("component_id", sa.Integer, nullable=True, comment="licence component concerned, if one"),
+    sa.Column("detail", sa.Text, nullable=True, comment="what was found"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "check_name", "subject"),
+    sa.CheckConstraint(_in("check_name", DATA_QUALITY_CHECKS), name="check_name"),
+    comment="what inflates or blurs the licence counts: the clean-up list computed with the position",
+)
+
+# --------------------------------------------------------------------------------------------------
 # Collection audit
 # --------------------------------------------------------------------------------------------------
 
@@ -913,18 +1090,20 @@ PRICE_LISTS = ("JD Edwards", "Technology")
 SOD_ACTIONS = ("run", "add", "change", "delete")
 
 
-def _component_fk(name: str = "component_id", nullable: bool = False, comment: str | None = None) -> sa.Column:
-    return sa.Column(
-        name, sa.Integer, sa.ForeignKey("settings_lic_components.component_id"), nullable=nullable, comment=comment
-    )
-
-
 settings_lic_metrics = sa.Table(
     "settings_lic_metrics",
     metadata,
     sa.Column("metric_id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("name", sa.String, nullable=False, comment="e.g. Application User, Processor, Employee"),
     sa.Column("description", sa.Text, nullable=True),
+    sa.Column(
+        "counted_by",
+        sa.String,
+        nullable=False,
+        server_default=sa.text("'not_countable'"),
+        comment="count the licence position compares: authorised, employees or not_countable",
+    ),
+    sa.CheckConstraint(_in("counted_by", METRIC_BASES), name="counted_by"),
     comment="licence metrics (how a component is counted)",
 )
 
@@ -1166,4 +1345,9 @@ BUSINESS_TABLES = (
     "license_jde_out_objects",
     "license_jde_out_users",
     "license_jde_out_state",
+    "license_entitlements",
+    "license_position",
+    "license_position_users",
+    "license_position_history",
+    "license_data_quality",
 )
