@@ -2,9 +2,9 @@
 
 Every collector reads its application's settings here (source connection, role-sequence direction,
 sign-in mode, security-type codes, coded JDE values, collapse guard, dormant days, audit source and
-SCN watermark; the Object Usage Tracking retention and the licence read parallelism in its
-``settings_jdedwards`` row), and every business table is keyed by its ``apps_id``. No Airflow here:
-the CLI and the jobs call it.
+SCN watermark; the Object Usage Tracking retention, the licence read parallelism and the patterns
+of generic user ids in its ``settings_jdedwards`` row), and every business table is keyed by its
+``apps_id``. No Airflow here: the CLI and the jobs call it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
-from airflow_provider_nomasx1.errors import ConfigurationError
+from airflow_provider_nomasx1.errors import ConfigurationError, sqlstate
 from airflow_provider_nomasx1.jde import coded_values
 from airflow_provider_nomasx1.pg.admin import table_exists
 from airflow_provider_nomasx1.pg.identifiers import checked
@@ -27,7 +27,8 @@ APPS = nomasx1.settings_applications
 JDE = nomasx1.settings_jdedwards
 
 #: settings of ``settings_jdedwards`` a user may set: the Object Usage Tracking retention that
-#: nomasx1-out-1 reads, and how many JDE tables nomasx1-license-1 reads at once (docs/license.md).
+#: nomasx1-out-1 reads, how many JDE tables nomasx1-license-1 reads at once, and the regular
+#: expressions of generic, batch and service user ids of the licence data quality (docs/license.md).
 #: ``settings_applications.out_purge`` and ``out_retention_days`` (migration 0001) are superseded
 #: by these and no longer written.
 JDE_EDITABLE = (
@@ -37,6 +38,7 @@ JDE_EDITABLE = (
     "jde_out_purge_connector",
     "jde_out_retention_days",
     "license_max_sessions",
+    "generic_user_patterns",
 )
 
 #: license_max_sessions bounds (the check constraint of settings_jdedwards): each session is one
@@ -163,6 +165,8 @@ def validate(settings: Mapping[str, Any]) -> dict[str, Any]:
             raise ConfigurationError(f"{days} must be at least 1")
     if "license_max_sessions" in values:
         values["license_max_sessions"] = _sessions(values["license_max_sessions"])
+    if "generic_user_patterns" in values:
+        values["generic_user_patterns"] = _patterns(values["generic_user_patterns"])
     if "jde_out_purge_connector" in values:  # '' clears it
         values["jde_out_purge_connector"] = str(values["jde_out_purge_connector"]).strip() or None
     if "security_type_codes" in values:
@@ -186,11 +190,18 @@ def _split(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def _jde_defaults() -> dict[str, Any]:
     """The JDE_EDITABLE settings of an application without a settings_jdedwards row: the
-    columns' server defaults (``true``, ``90``...: JSON literals), None where there is none."""
+    columns' server defaults (``true``, ``90``, ``'[...]'::jsonb``: JSON literals, a jsonb one
+    quoted and cast), None where there is none."""
     defaults: dict[str, Any] = {}
     for key in JDE_EDITABLE:
         default = JDE.c[key].server_default
-        defaults[key] = json.loads(str(default.arg.text)) if default is not None else None  # type: ignore[attr-defined]
+        if default is None:
+            defaults[key] = None
+            continue
+        text = str(default.arg.text)  # type: ignore[attr-defined]
+        if text.endswith("::jsonb"):
+            text = text.removesuffix("::jsonb")[1:-1].replace("''", "'")
+        defaults[key] = json.loads(text)
     return defaults
 
 
@@ -205,6 +216,8 @@ def _write_jde_settings(conn: sa.Connection, apps_id: int, values: Mapping[str, 
             f"DELETE from F98911: `nomasx1 apps update --apps-id {apps_id} --jde-out-purge "
             "--jde-out-purge-connector CONN_ID` (docs/license.md); nothing was changed."
         )
+    if "generic_user_patterns" in values:
+        _check_patterns_in_postgresql(conn, values["generic_user_patterns"])
     stmt = insert(JDE).values(apps_id=apps_id, **values)
     conn.execute(
         stmt.on_conflict_do_update(
@@ -245,6 +258,49 @@ def _sessions(raw: Any) -> int:
             f"reads at once, one read-only JDE session each), got {raw!r}; nothing was changed."
         )
     return sessions
+
+
+_PATTERNS_EXAMPLE = """'["^JDE$", "BATCH", "^SVC"]'"""
+
+
+def _patterns(raw: Any) -> list[str]:
+    """generic_user_patterns: JSON text or a list of non-blank strings (the regular expressions
+    themselves are checked by PostgreSQL, whose dialect they are: :func:`_check_patterns_in_postgresql`)."""
+    try:
+        patterns = json.loads(raw) if isinstance(raw, str) else raw
+    except json.JSONDecodeError as exc:
+        raise ConfigurationError(
+            f"generic_user_patterns is not valid JSON ({exc}): give a list of regular expressions, e.g. "
+            f"{_PATTERNS_EXAMPLE} ('[]' = no pattern); nothing was changed."
+        ) from None
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        raise ConfigurationError(
+            f"generic_user_patterns must be a JSON list of strings (regular expressions), e.g. {_PATTERNS_EXAMPLE} "
+            f"('[]' = no pattern), got {raw!r}; nothing was changed."
+        )
+    if any(not p.strip() for p in patterns):
+        raise ConfigurationError(
+            "generic_user_patterns: an empty pattern would match every user id (all of them generic): remove it; "
+            "nothing was changed."
+        )
+    return patterns
+
+
+def _check_patterns_in_postgresql(conn: sa.Connection, patterns: list[str]) -> None:
+    """Each pattern compiles as a PostgreSQL regular expression (the dialect the licence position
+    matches user ids with, ``user_id ~* pattern``); a savepoint keeps the transaction usable."""
+    for pattern in patterns:
+        try:
+            with conn.begin_nested():
+                conn.execute(sa.text("SELECT '' ~* :p"), {"p": pattern})
+        except sa.exc.DBAPIError as exc:
+            if sqlstate(exc) != "2201B":  # invalid_regular_expression
+                raise
+            reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            raise ConfigurationError(
+                f"generic_user_patterns: {pattern!r} is not a valid PostgreSQL regular expression ({reason}): fix it "
+                "(docs/applications.md); nothing was changed."
+            ) from None
 
 
 def _type_codes(raw: Any) -> dict[str, str]:

@@ -134,6 +134,7 @@ _APP_SETTINGS = {  # CLI option -> registry setting
     "jde_out_purge_connector": "jde_out_purge_connector",
     "jde_out_retention_days": "jde_out_retention_days",
     "license_max_sessions": "license_max_sessions",
+    "generic_user_patterns": "generic_user_patterns",
     "audit_conn": "audit_conn_id",
 }
 
@@ -151,7 +152,7 @@ def _cmd_apps(args: argparse.Namespace) -> int:
             _print_apps(registry.list())
         elif args.action == "show":
             for key, value in registry.show(args.apps_id).items():
-                print(f"{key:<24} {json.dumps(value) if isinstance(value, dict) else value}")
+                print(f"{key:<24} {json.dumps(value) if isinstance(value, (dict, list)) else value}")
         elif args.action == "add":
             name = settings.pop("apps_name")
             if not name:
@@ -618,6 +619,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="JDE tables nomasx1-license-1 reads at once, one read-only JDE connection each (4; the job param "
         "max_sessions overrides it for one run)",
+    )
+    apps.add_argument(
+        "--generic-user-patterns",
+        metavar="JSON",
+        help="generic, batch and service user ids of the licence data quality: a JSON list of PostgreSQL regular "
+        """expressions matched case-insensitively, e.g. '["^JDE$", "BATCH", "^SVC"]' ('[]' = none)""",
     )
     apps.add_argument("--audit-conn", help="Airflow connection of the LogMiner audit source")
     apps.add_argument("--yes", action="store_true", help="confirm remove")

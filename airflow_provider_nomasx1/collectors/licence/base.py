@@ -1,6 +1,6 @@
 """The licence steps' settings and session: the security settings of the application (coded values,
-collapse guard) plus the OUT retention and the licence read parallelism of settings_jdedwards, and
-the as-of date of an interval job.
+collapse guard) plus the OUT retention, the licence read parallelism and the generic-id patterns of
+settings_jdedwards, and the as-of date of an interval job.
 
 The licence jobs are *interval* jobs (docs/operations.md, "Backfills"): a run stands for the data
 interval that just ended, so its as-of date is the Paris day of the interval's end (a backfill of
@@ -22,6 +22,7 @@ from airflow_provider_nomasx1.context import StepContext
 from airflow_provider_nomasx1.errors import ConfigurationError
 from airflow_provider_nomasx1.jde.coded_values import CodedValues
 from airflow_provider_nomasx1.pg.identifiers import quote
+from airflow_provider_nomasx1.schema.nomasx1 import DEFAULT_GENERIC_USER_PATTERNS
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ class LicenceSettings:
     #: JDE tables LICENSE_JDE_USERS reads at once, one source session each (param max_sessions
     #: overrides it for one run)
     license_max_sessions: int = 4
+    #: PostgreSQL regular expressions of generic, batch and service user ids, matched
+    #: case-insensitively (the licence data-quality list); empty: no id is generic by its name
+    generic_user_patterns: tuple[str, ...] = DEFAULT_GENERIC_USER_PATTERNS
 
 
 def licence_as_of(ctx: StepContext) -> dt.date:
@@ -57,7 +61,7 @@ def load_licence_settings(conn: sa.Connection, schema: str, apps_id: int | None,
         conn.execute(
             sa.text(
                 "SELECT out_purge, out_retention_days, jde_out_purge, jde_out_purge_connector, "
-                "jde_out_retention_days, license_max_sessions "
+                "jde_out_retention_days, license_max_sessions, generic_user_patterns "
                 f"FROM {quote(schema, 'schema')}.settings_jdedwards WHERE apps_id = :a"
             ),
             {"a": base.apps_id},
@@ -65,12 +69,15 @@ def load_licence_settings(conn: sa.Connection, schema: str, apps_id: int | None,
         .mappings()
         .first()
     )
+    values = dict(row) if row else {}
+    if "generic_user_patterns" in values:
+        values["generic_user_patterns"] = tuple(values["generic_user_patterns"])
     settings = LicenceSettings(
         apps_id=base.apps_id,
         as_of=as_of,
         coded_values=base.coded_values,
         collapse_max_shrink=base.collapse_max_shrink,
-        **(dict(row) if row else {}),
+        **values,
     )
     if settings.jde_out_purge and not (settings.jde_out_purge_connector or "").strip():
         raise ConfigurationError(
