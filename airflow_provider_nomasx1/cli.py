@@ -225,7 +225,8 @@ def _print_exceptions(rows: list[dict]) -> None:
 
 
 def _cmd_sod_exception(args: argparse.Namespace) -> int:
-    from airflow_provider_nomasx1.collectors.sod.mitigations import ExceptionStore, schema_guard
+    from airflow_provider_nomasx1.collectors.registers import schema_guard
+    from airflow_provider_nomasx1.collectors.sod.mitigations import ExceptionStore
 
     if args.action != "list" and args.apps_id is None:
         raise Nomasx1Error(f"sod exception {args.action} needs --apps-id")
@@ -277,7 +278,7 @@ def _sod_exception_action(store, args: argparse.Namespace) -> None:
 
 
 def _cmd_report_sod(args: argparse.Namespace) -> int:
-    from airflow_provider_nomasx1.collectors.sod.mitigations import schema_guard
+    from airflow_provider_nomasx1.collectors.registers import schema_guard
     from airflow_provider_nomasx1.reports.sod import resolve_output, write_report
 
     # the file name and folder are checked before the database is read

@@ -15,19 +15,23 @@ in error (``delete=True``). No Airflow here: the CLI and tests call it.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import getpass
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from airflow_provider_nomasx1.applications import ApplicationNotFoundError
-from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error, sqlstate
+from airflow_provider_nomasx1.collectors.registers import (
+    check_application,
+    clean_text,
+    generated_ids,
+    ids_like,
+    parse_date,
+    whoami,
+    within,
+)
+from airflow_provider_nomasx1.errors import ConfigurationError
 from airflow_provider_nomasx1.pg.identifiers import checked
 from airflow_provider_nomasx1.pg.locks import xact_lock
 from airflow_provider_nomasx1.schema import nomasx1
@@ -52,7 +56,6 @@ COLUMNS = (
     "created_by",
 )
 _COLUMNS = tuple(EXCEPTIONS.c[name] for name in COLUMNS)
-_GENERATED = re.compile(r"^EXC-(\d+)-(\d+)$")
 
 
 class ExceptionNotFoundError(ConfigurationError):
@@ -63,27 +66,9 @@ class ExceptionNotFoundError(ConfigurationError):
         )
 
 
-def _date(value: Any, what: str) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ConfigurationError(f"{what} must be a date YYYY-MM-DD, got {value!r}") from None
-
-
-def _text(value: Any) -> str | None:
-    text = None if value is None else str(value).strip()
-    return text or None
-
-
 def normalise_pair(activity1_id: str, activity2_id: str) -> tuple[str, str]:
     """A matrix pair is unordered: return it smaller id first (as sod_matrix stores it)."""
-    a, b = _text(activity1_id), _text(activity2_id)
+    a, b = clean_text(activity1_id), clean_text(activity2_id)
     if not a or not b:
         raise ConfigurationError("an exception names a matrix rule: give both --activity1 and --activity2")
     if a == b:
@@ -96,9 +81,7 @@ def mitigates_on(day: Any, exceptions: sa.FromClause = EXCEPTIONS) -> sa.ColumnE
     (``valid_to`` is null or ``day <= valid_to``): first and last day included, open-ended
     without ``valid_to``. ``day`` is a date (bound) or an SQL expression; ``exceptions`` the
     sod_exceptions table or an alias of it."""
-    on = day if isinstance(day, sa.ColumnElement) else sa.literal(day, sa.Date)
-    c = exceptions.c
-    return sa.and_(c.valid_from <= on, sa.or_(c.valid_to.is_(None), on <= c.valid_to))
+    return within(day, exceptions.c.valid_from, exceptions.c.valid_to)
 
 
 def mitigates_on_sql(alias: str, day_sql: str) -> str:
@@ -143,22 +126,22 @@ class ExceptionStore:
         A user or role that the last security collection does not know is refused (a typo would
         silently mitigate nothing) unless ``allow_unknown_principal``.
         """
-        user_id, role_id = _text(user_id), _text(role_id)
+        user_id, role_id = clean_text(user_id), clean_text(role_id)
         if bool(user_id) == bool(role_id):
             raise ConfigurationError(
                 "an exception covers exactly one principal: give --user USER_ID or --role ROLE_ID (not both)"
             )
         first, second = normalise_pair(activity1_id, activity2_id)
-        start = _date(valid_from, "valid_from") or today or dt.date.today()
-        end = _date(valid_to, "valid_to")
+        start = parse_date(valid_from, "valid_from") or today or dt.date.today()
+        end = parse_date(valid_to, "valid_to")
         if end is not None and end < start:
             raise ConfigurationError(f"valid_to {end} is before valid_from {start}: the window would be empty")
-        approver, justification = _text(approver), _text(justification)
+        approver, justification = clean_text(approver), clean_text(justification)
         if not approver:
             raise ConfigurationError("an exception needs the person who approved it: --approver NAME")
         if not justification:
             raise ConfigurationError("an exception needs its business reason: --justification TEXT")
-        exception_id = _text(exception_id)
+        exception_id = clean_text(exception_id)
         values = {
             "apps_id": apps_id,
             "user_id": user_id,
@@ -167,14 +150,14 @@ class ExceptionStore:
             "activity2_id": second,
             "valid_from": start,
             "valid_to": end,
-            "control_id": _text(control_id),
+            "control_id": clean_text(control_id),
             "approver": approver,
             "justification": justification,
-            "created_by": _text(created_by) or _whoami(),
+            "created_by": clean_text(created_by) or whoami(),
         }
         with self._connect() as conn, conn.begin():
-            self._check_application(conn, apps_id)
-            values["process_id"] = self._rule_process(conn, apps_id, first, second, _text(process_id))
+            check_application(conn, apps_id)
+            values["process_id"] = self._rule_process(conn, apps_id, first, second, clean_text(process_id))
             if not allow_unknown_principal:
                 self._check_principal(conn, apps_id, user_id, role_id)
             # one writer at a time per application: the next generated number is read then used
@@ -210,13 +193,13 @@ class ExceptionStore:
         query = sa.select(*_COLUMNS).order_by(e.apps_id, e.exception_id)
         if apps_id is not None:
             query = query.where(e.apps_id == apps_id)
-        day = _date(valid_on, "valid_on")
+        day = parse_date(valid_on, "valid_on")
         if day is not None:
             query = query.where(mitigates_on(day))
-        if _text(user_id):
-            query = query.where(e.user_id == _text(user_id))
-        if _text(role_id):
-            query = query.where(e.role_id == _text(role_id))
+        if clean_text(user_id):
+            query = query.where(e.user_id == clean_text(user_id))
+        if clean_text(role_id):
+            query = query.where(e.role_id == clean_text(role_id))
         with self._connect() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
 
@@ -235,7 +218,7 @@ class ExceptionStore:
             if delete:
                 conn.execute(EXCEPTIONS.delete().where(key))
                 return None
-            last = _date(valid_to, "valid_to") or dt.date.today()
+            last = parse_date(valid_to, "valid_to") or dt.date.today()
             if last < row["valid_from"]:
                 raise ConfigurationError(
                     f"exception {exception_id} starts on {row['valid_from']}: end it on that day or later, "
@@ -253,11 +236,6 @@ class ExceptionStore:
     def _get(self, conn: sa.Connection, apps_id: int, exception_id: str) -> dict[str, Any] | None:
         row = conn.execute(sa.select(*_COLUMNS).where(_key(apps_id, exception_id))).mappings().first()
         return dict(row) if row is not None else None
-
-    def _check_application(self, conn: sa.Connection, apps_id: int) -> None:
-        apps = nomasx1.settings_applications
-        if conn.execute(sa.select(sa.literal(1)).where(apps.c.apps_id == apps_id)).first() is None:
-            raise ApplicationNotFoundError(apps_id)
 
     def _rule_process(self, conn: sa.Connection, apps_id: int, first: str, second: str, process_id: str | None) -> str:
         m = nomasx1.sod_matrix.c
@@ -295,34 +273,8 @@ class ExceptionStore:
             )
 
     def _next_id(self, conn: sa.Connection, apps_id: int) -> str:
-        e = EXCEPTIONS.c
-        ids = conn.execute(
-            sa.select(e.exception_id).where(e.apps_id == apps_id, e.exception_id.like(f"EXC-{apps_id}-%"))
-        ).scalars()
-        numbers = [int(m.group(2)) for m in map(_GENERATED.match, ids) if m and int(m.group(1)) == apps_id]
-        return f"EXC-{apps_id}-{max(numbers, default=0) + 1}"
+        return generated_ids(ids_like(conn, EXCEPTIONS.c.exception_id, apps_id, "EXC"), "EXC", apps_id)[0]
 
 
 def _key(apps_id: int, exception_id: str) -> sa.ColumnElement[bool]:
     return sa.and_(EXCEPTIONS.c.apps_id == apps_id, EXCEPTIONS.c.exception_id == exception_id)
-
-
-@contextlib.contextmanager
-def schema_guard(schema: str) -> Iterator[None]:
-    """Turn "table does not exist" (a schema older than the SoD tables) into what to do."""
-    try:
-        yield
-    except sa.exc.ProgrammingError as exc:
-        if sqlstate(exc) != "42P01":
-            raise
-        raise Nomasx1Error(
-            f"schema {schema} has no SoD tables yet ({str(getattr(exc, 'orig', exc)).splitlines()[0]}): "
-            "upgrade it with the nomasx1-upgrade-schema-1 job (or `nomasx1 schema upgrade --url URL`)"
-        ) from None
-
-
-def _whoami() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (containers): still record something
-        return "unknown"
