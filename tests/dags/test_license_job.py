@@ -26,7 +26,7 @@ from airflow_provider_nomasx1.resources import bundle_dir
 from airflow_provider_nomasx1.schema import bootstrap
 
 A = dt.date(2026, 11, 28)
-STEPS = ["LICENSE_JDE_USERS", "REFRESH_VIEWS"]
+STEPS = ["LICENSE_JDE_USERS", "LICENSE_POSITION", "REFRESH_VIEWS"]
 DTA, CTL = "PS920DTA", "PS920CTL"
 
 #: the generator's tables with audit columns (no key column of ours)

@@ -29,6 +29,7 @@ from airflow_provider_nomasx1.collectors.licence.base import LicenceSession, lic
 from airflow_provider_nomasx1.collectors.session import SqlText
 from airflow_provider_nomasx1.context import StepContext
 from airflow_provider_nomasx1.errors import ConfigurationError
+from airflow_provider_nomasx1.pg.locks import xact_lock
 from airflow_provider_nomasx1.schema.nomasx1 import DEFAULT_GENERIC_USER_PATTERNS
 
 SECURITY_JOB = "nomasx1-security-1"
@@ -51,6 +52,8 @@ def license_position(ctx: StepContext) -> dict[str, int]:
     with licence_session(ctx) as s:
         if not _security_collected(s):
             return {}
+        # the three licence jobs end with this step: two of them finishing together take turns
+        xact_lock(s.conn, "license_position", s.schema, s.apps_id)
         default_patterns = SqlText(s.literal(json.dumps(list(DEFAULT_GENERIC_USER_PATTERNS))))
         s.run_sql("license_position_prepare", {"default_generic_patterns": default_patterns})
         _check_plausible(s)
