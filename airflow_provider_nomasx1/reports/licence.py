@@ -143,7 +143,7 @@ SOURCES = (
     ("transactions", "Transactions: last successful LICENSE_JDE_USERS", None, "LICENSE_JDE_USERS"),
     ("usage", "Object Usage Tracking: last successful LICENSE_JDE_OUT", None, "LICENSE_JDE_OUT"),
     ("employees", "Employees: last successful LICENSE_JDE_EMPLOYEES", None, "LICENSE_JDE_EMPLOYEES"),
-    ("position", "Position: last successful LICENSE_POSITION", None, "LICENSE_POSITION"),
+    ("position_step", "Position step: last successful LICENSE_POSITION", None, "LICENSE_POSITION"),
 )
 #: statuses a licence manager must act on: more users than bought
 SHORT_STATUSES = ("exposed", "not_entitled")

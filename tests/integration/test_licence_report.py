@@ -148,6 +148,7 @@ def _parse_csv(path: Path) -> tuple[dict[str, str], list[str], list[dict[str, st
     for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
         if line.startswith("# "):
             key, _, value = line[2:].rstrip("\n").partition(": ")
+            assert key not in scope, f"scope key {key} twice"
             scope[key] = value
         else:
             body.append(line)
@@ -185,7 +186,7 @@ def test_csv_report_scope_and_component_grid(lic_db: sa.Engine, tmp_path: Path) 
     assert (scope["transactions_refreshed_at"], scope["transactions_run_id"]) == ("2026-11-28T02:35:00+00:00", RUN)
     assert (scope["usage_refreshed_at"], scope["usage_run_id"]) == ("never", "")
     assert (scope["employees_refreshed_at"], scope["employees_run_id"]) == ("2026-11-23T05:00:00+00:00", "emp-1")
-    assert (scope["position_refreshed_at"], scope["position_run_id"]) == ("2026-11-28T02:41:07+00:00", RUN)
+    assert (scope["position_step_refreshed_at"], scope["position_step_run_id"]) == ("2026-11-28T02:41:07+00:00", RUN)
     assert (scope["transactions_from"], scope["usage_from"], scope["employees_extract_date"]) == ("2026-08-29", "", "")
     assert (scope["entitlement_lines_active"], scope["entitlement_lines_ended"], scope["entitlement_lines_future"]) == (
         "3",
