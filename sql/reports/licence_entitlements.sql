@@ -1,9 +1,10 @@
 -- Licence report: every entitlement line with its state on the position's as-of date (:d): active
--- (start and end both included, no end = open), future (starts later) or ended; active lines first.
+-- (the rule of collectors/licence/entitlements.py active_on: start and end both included, no end =
+-- open), future (starts later) or ended; active lines first.
 WITH e AS (
-    SELECT e.*, CASE WHEN e.start_date > :d THEN 'future'
-                     WHEN e.end_date < :d THEN 'ended'
-                     ELSE 'active' END AS state
+    SELECT e.*, CASE WHEN e.start_date <= :d AND (e.end_date IS NULL OR :d <= e.end_date) THEN 'active'
+                     WHEN e.start_date > :d THEN 'future'
+                     ELSE 'ended' END AS state
     FROM {{schema}}.license_entitlements e
     WHERE e.apps_id = :a)
 SELECT e.state, e.entitlement_id, e.csi, c.family, e.component_id, c.name, m.name, m.counted_by,
