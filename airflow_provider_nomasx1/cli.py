@@ -277,6 +277,100 @@ def _sod_exception_action(store, args: argparse.Namespace) -> None:
             print(f"exception {args.id} of application {args.apps_id} ends on {row['valid_to']} (last valid day)")
 
 
+def _print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], empty: str) -> None:
+    """An aligned table: each column as wide as its widest cell; None shown as ``-``."""
+    cells = [[("-" if v is None else str(v)) for v in row] for row in rows]
+    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
+    for line in [list(headers), *cells]:
+        print("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
+    if not rows:
+        print(empty)
+
+
+def _print_entitlements(rows: list[dict]) -> None:
+    headers = ("apps_id", "entitlement_id", "csi", "component", "metric", "quantity", "start", "end", "support", "note")
+    _print_table(
+        headers,
+        [
+            (
+                r["apps_id"],
+                r["entitlement_id"],
+                r["csi"],
+                f"{r['component_id']} {r['component'] or '?'}",
+                f"{r['metric_id']} {r['metric'] or '?'}",
+                r["quantity"],
+                r["start_date"],
+                r["end_date"],
+                r["support_status"],
+                r["note"],
+            )
+            for r in rows
+        ],
+        "(no entitlement line)",
+    )
+
+
+#: the options `nomasx1 licence entitlement ACTION` needs (besides --apps-id)
+_ENTITLEMENT_NEEDS = {
+    "add": ("csi", "component", "metric", "quantity"),
+    "end": ("id",),
+    "import": ("file",),
+}
+
+
+def _cmd_licence_entitlement(args: argparse.Namespace) -> int:
+    from airflow_provider_nomasx1.collectors.licence.entitlements import EntitlementStore
+    from airflow_provider_nomasx1.collectors.registers import schema_guard
+
+    if args.action != "list" and args.apps_id is None:
+        raise Nomasx1Error(f"licence entitlement {args.action} needs --apps-id")
+    missing = [f"--{name}" for name in _ENTITLEMENT_NEEDS.get(args.action, ()) if getattr(args, name) in (None, "")]
+    if missing:
+        raise Nomasx1Error(
+            f"licence entitlement {args.action} needs {', '.join(missing)} "
+            f"(see `nomasx1 licence entitlement --help`, or docs/license.md)"
+        )
+    engine = _open_target(args)
+    store = EntitlementStore(engine, args.schema)
+    try:
+        with schema_guard(args.schema, "licence entitlement"):
+            _licence_entitlement_action(store, args)
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _licence_entitlement_action(store, args: argparse.Namespace) -> None:
+    """One `nomasx1 licence entitlement` action against ``store`` (an EntitlementStore)."""
+    if args.action == "add":
+        row = store.add(
+            args.apps_id,
+            csi=args.csi,
+            component_id=args.component,
+            metric_id=args.metric,
+            quantity=args.quantity,
+            start_date=args.start or dt.date.today(),
+            end_date=args.end,
+            support_status=args.support_status,
+            note=args.note,
+            entitlement_id=args.id,
+            created_by=args.created_by,
+        )
+        _print_entitlements([row])
+    elif args.action == "list":
+        _print_entitlements(store.list(args.apps_id, active_on=args.active_on, component_id=args.component))
+    elif args.action == "import":
+        print(store.import_csv(args.apps_id, args.file, replace=args.replace, created_by=args.created_by).summary())
+    else:
+        row = store.end(args.apps_id, args.id, end_date=args.end, delete=args.delete)
+        if row is None:
+            print(f"entitlement line {args.id} of application {args.apps_id} deleted")
+        else:
+            print(
+                f"entitlement line {args.id} of application {args.apps_id} ends on {row['end_date']} (last day covered)"
+            )
+
+
 def _cmd_report_sod(args: argparse.Namespace) -> int:
     from airflow_provider_nomasx1.collectors.registers import schema_guard
     from airflow_provider_nomasx1.reports.sod import resolve_output, write_report
@@ -358,6 +452,10 @@ def _int_in(low: int, high: int, what: str) -> Callable[[str], int]:
 
 
 _apps_id = _int_in(1, MAX_APPS_ID, "an application id")
+
+#: license_entitlements.support_status (schema SUPPORT_STATUSES, spelled out for the same reason;
+#: a test keeps them equal)
+SUPPORT_STATUSES = ("active", "lapsed", "terminated")
 
 #: bounds of --license-max-sessions: applications.LICENSE_MAX_SESSIONS, spelled out so that the
 #: parser does not import SQLAlchemy (`nomasx1 --help` stays instant); a test keeps them equal
@@ -665,6 +763,32 @@ def build_parser() -> argparse.ArgumentParser:
     exc.add_argument("--valid-on", type=_iso_date, help="list: only exceptions valid on this day (YYYY-MM-DD)")
     exc.add_argument("--delete", action="store_true", help="end: delete the record (made in error) instead")
     exc.set_defaults(func=_cmd_sod_exception)
+
+    licence = sub.add_parser("licence", help="licence usage: the entitlement register (what was bought)")
+    licence_sub = licence.add_subparsers(dest="licence_command", required=True)
+    ent = licence_sub.add_parser(
+        "entitlement", help="contract lines: CSI, component, metric, quantity, dates (license_entitlements)"
+    )
+    ent.add_argument("action", choices=["add", "list", "end", "import"])
+    ent.add_argument("--apps-id", type=_apps_id, help="application id (list: optional filter)")
+    _target_options(ent)
+    ent.add_argument("--id", help="entitlement line id (end; add: default ENT-<apps>-<n>)")
+    ent.add_argument("--csi", help="add: the contract's Oracle Customer Support Identifier")
+    ent.add_argument("--component", help="add: the licensed component, id or exact name; list: filter")
+    ent.add_argument("--metric", help="add: the licence metric, id or exact name (e.g. 'Application User')")
+    ent.add_argument("--quantity", help="add: the quantity bought under the metric (a number, 0 or more)")
+    ent.add_argument("--start", type=_iso_date, help="add: first day covered, YYYY-MM-DD (default today)")
+    ent.add_argument("--end", type=_iso_date, help="add: last day covered (default: open); end: today")
+    ent.add_argument("--support-status", choices=SUPPORT_STATUSES, default="active", help="add: default active")
+    ent.add_argument("--note", help="add: free text (order number, clause)")
+    ent.add_argument("--created-by", help="add, import: who records the lines (default: the login name)")
+    ent.add_argument("--active-on", type=_iso_date, help="list: only lines active on this day (YYYY-MM-DD)")
+    ent.add_argument("--delete", action="store_true", help="end: delete the line (recorded in error) instead")
+    ent.add_argument("--file", metavar="CSV", help="import: the CSV file of lines (docs/license.md)")
+    ent.add_argument(
+        "--replace", action="store_true", help="import: the file replaces the application's whole register"
+    )
+    ent.set_defaults(func=_cmd_licence_entitlement)
 
     report = sub.add_parser("report", help="reports built from the nomasx1 tables")
     report_sub = report.add_subparsers(dest="report_command", required=True)
