@@ -387,6 +387,20 @@ def _cmd_report_sod(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report_licence(args: argparse.Namespace) -> int:
+    from airflow_provider_nomasx1.reports.licence import resolve_output, write_report
+
+    # the file name and folder are checked before the database is read
+    _check_writable(str(resolve_output(args.output, args.apps_id, args.format)), "--output")
+    engine = _open_target(args)
+    try:
+        written = write_report(engine, args.apps_id, args.format, args.output, schema=args.schema, force=args.force)
+    finally:
+        engine.dispose()
+    print(written.summary())
+    return 0
+
+
 def _print_apps(apps: list[dict]) -> None:
     print(f"{'apps_id':>7}  {'name':<24} {'type':<8} {'source':<16} {'sequence':<10} {'dormant':>7}")
     for a in apps:
@@ -799,6 +813,15 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--force", action="store_true", help="replace an existing file")
     _target_options(rep)
     rep.set_defaults(func=_cmd_report_sod)
+    lic = report_sub.add_parser(
+        "licence", help="the licence report of one application (scope, components, users, data quality, entitlements)"
+    )
+    lic.add_argument("--apps-id", type=_apps_id, required=True, help="application id")
+    lic.add_argument("--format", choices=["csv", "xlsx", "html"], default="html", help="default html")
+    lic.add_argument("--output", help="file or existing folder (default: ./licence-report-<apps>-<as-of>.<ext>)")
+    lic.add_argument("--force", action="store_true", help="replace an existing file")
+    _target_options(lic)
+    lic.set_defaults(func=_cmd_report_licence)
 
     schema = sub.add_parser("schema", help="create, upgrade or inspect a nomasx1 schema directly")
     schema.add_argument("action", choices=["init", "upgrade", "revision"])

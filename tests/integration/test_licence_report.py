@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import URL
 
 from airflow_provider_nomasx1.applications import ApplicationNotFoundError, Registry
+from airflow_provider_nomasx1.cli import main
 from airflow_provider_nomasx1.collectors.preload import import_reference_bundle
 from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error
 from airflow_provider_nomasx1.reports import licence
@@ -531,3 +533,22 @@ def test_schema_without_the_position_tables(lic_db: sa.Engine, tmp_path: Path) -
 
 def test_every_data_quality_check_has_a_label() -> None:
     assert tuple(licence.DATA_QUALITY_LABELS) == nomasx1.DATA_QUALITY_CHECKS
+
+
+def test_the_command_line(
+    lic_db: sa.Engine, pg_url: URL, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _seed(lic_db)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NOMASX1_URL", pg_url.render_as_string(hide_password=False))
+    assert main(["report", "licence", "--apps-id", "10", "--format", "csv"]) == 0
+    default = tmp_path / f"{DEFAULT_NAME}.csv"
+    assert capsys.readouterr().out.startswith(f"{default}: licence report (csv), ")
+    scope, header, rows = _parse_csv(default)
+    assert scope["application_id"] == "10" and len(rows) == len(POSITION)
+    assert main(["report", "licence", "--apps-id", "10", "--format", "csv"]) == 2
+    assert "already exists: give another --output, or add --force" in capsys.readouterr().err
+    assert main(["report", "licence", "--apps-id", "10", "--format", "xlsx", "--output", "r.xlsx"]) == 0
+    assert (tmp_path / "r.xlsx").stat().st_size > 0
+    assert main(["report", "licence", "--apps-id", "42", "--output", str(tmp_path / "x.html")]) == 2
+    assert "application 42 is not registered" in capsys.readouterr().err
