@@ -1,6 +1,6 @@
 """Every benchmark still runs: ``bench/*.py --smoke`` (tiny sizes, one round, our code and its anchor).
 
-The five scripts start together, each in its own subprocess against the test PostgreSQL server and
+The six scripts start together, each in its own subprocess against the test PostgreSQL server and
 with its own Airflow home, so the module costs about as long as the slowest of them rather than
 their sum. Anchors that live in the ``bench`` extra (dag-factory, dlt) are skipped, with the reason,
 when that extra is not installed (``make test`` installs only ``.[test]``). The ratios of a smoke
@@ -88,7 +88,7 @@ def _start(name: str, server: URL, folder: Path) -> SmokeRun:
 @pytest.fixture(scope="module")
 def smoke_runs(pg_server: URL, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, SmokeRun]]:
     """All the runnable smoke benchmarks, started at once; any still running at the end is killed."""
-    names = ["sync", "security", "sod", "license"] + (["parse"] if HAS_DAGFACTORY else [])
+    names = ["sync", "security", "sod", "license", "license_position"] + (["parse"] if HAS_DAGFACTORY else [])
     runs = {name: _start(name, pg_server, tmp_path_factory.mktemp(f"bench-{name}")) for name in names}
     yield runs
     for run in runs.values():
@@ -105,7 +105,7 @@ def _finished(runs: dict[str, SmokeRun], name: str) -> list[str]:
     return lines
 
 
-@pytest.mark.parametrize("name", ["parse", "sync", "security", "sod", "license"])
+@pytest.mark.parametrize("name", ["parse", "sync", "security", "sod", "license", "license_position"])
 def test_smoke_run_ends_with_a_ratio(name: str, smoke_runs: dict[str, SmokeRun]) -> None:
     if name == "parse" and not HAS_DAGFACTORY:
         pytest.skip(f"bench/parse.py's anchor dag-factory: {BENCH_EXTRA}")
@@ -132,3 +132,11 @@ def test_license_smoke_ends_with_every_ratio(smoke_runs: dict[str, SmokeRun]) ->
     assert all(math.isfinite(float(v)) and float(v) > 0 for v in values.values()), last
     # one size in a smoke run: its peak RSS over itself
     assert values["rss_tiny/tiny"] == "1.00", last
+
+
+def test_license_position_smoke_times_three_runs(smoke_runs: dict[str, SmokeRun]) -> None:
+    lines = _finished(smoke_runs, "license_position")
+    runs = [line for line in lines if re.match(r"\s*LICENSE_POSITION run \d ", line)]
+    assert len(runs) == 3, lines
+    # one size in a smoke run: its median over itself
+    assert lines[-1].startswith("ratio license_position time(tiny) / time(tiny) = 1.00 (goal <= 2.2); tiny "), lines[-1]
