@@ -6,7 +6,9 @@
 4. run the bundled jobs through Airflow (``dag.test()``): deploy-databases, upgrade (a no-op at head),
    then, with application 10 registered, the reference import, the nomajde mirror sync and the
    view refresh, then the security collection and the SoD engine of application 10;
-5. write the SoD report of application 10 as HTML in the work folder;
+   then record a sample entitlement register (demo/entitlements.csv) and run the three licence
+   jobs, each ending with the licence position;
+5. write the SoD report and the licence report of application 10 as HTML in the work folder;
 6. print what was built, and leave in the work folder what `make airflow` serves again: the embedded
    server's data (``pg/``), ``demo.json`` (where the server is) and ``connections.json`` (the
    connections, in the format of ``airflow connections import``).
@@ -51,6 +53,8 @@ DEMO_APPS_ID = 10
 SECURITY_JOBS = ["nomasx1-security-1", "nomasx1-sod-1"]
 #: and the licence usage: the people, who transacted, what was used (Object Usage Tracking)
 LICENCE_JOBS = ["nomasx1-employees-1", "nomasx1-license-1", "nomasx1-out-1"]
+#: the sample contract lines the demo records before the licence jobs (docs/license.md)
+DEMO_ENTITLEMENTS = Path(__file__).with_name("entitlements.csv")
 JDE_DATABASE = "jde_demo"
 STATE_FILE = "demo.json"
 CONNECTIONS_FILE = "connections.json"
@@ -233,17 +237,34 @@ def _register_application(server_url: URL) -> None:
         engine.dispose()
 
 
-def _sod_report(server_url: URL, workdir: Path) -> Path:
-    """What an auditor runs: `nomasx1 report sod --apps-id 10 --format html` (replaced at each demo)."""
-    from airflow_provider_nomasx1.reports.sod import write_report
-
+def _nomasx1_engine(server_url: URL) -> sa.Engine:
     login, password = DEMO_LOGINS["nomasx1"]
-    engine = sa.create_engine(server_url.set(username=login, password=password, database="nomasx1"))
+    return sa.create_engine(server_url.set(username=login, password=password, database="nomasx1"))
+
+
+def _record_entitlements(server_url: URL) -> None:
+    """What a licence manager does once: `nomasx1 licence entitlement import --apps-id 10 --file
+    entitlements.csv --replace` (the sample contract lines of demo/entitlements.csv)."""
+    from airflow_provider_nomasx1.collectors.licence.entitlements import EntitlementStore
+
+    engine = _nomasx1_engine(server_url)
     try:
-        written = write_report(engine, DEMO_APPS_ID, "html", workdir, force=True)
+        imported = EntitlementStore(engine).import_csv(DEMO_APPS_ID, DEMO_ENTITLEMENTS, replace=True, created_by="demo")
+        _say(f"entitlement register: {imported.summary()}")
     finally:
         engine.dispose()
-    return written.path
+
+
+def _reports(server_url: URL, workdir: Path) -> list[Path]:
+    """What an auditor and a licence manager run: `nomasx1 report sod|licence --apps-id 10 --format
+    html` (replaced at each demo)."""
+    from airflow_provider_nomasx1.reports import licence, sod
+
+    engine = _nomasx1_engine(server_url)
+    try:
+        return [r.write_report(engine, DEMO_APPS_ID, "html", workdir, force=True).path for r in (sod, licence)]
+    finally:
+        engine.dispose()
 
 
 def run_demo(
@@ -274,10 +295,12 @@ def run_demo(
         _register_application(server_url)
         _run_jobs(APPLICATION_JOBS, env)
         _run_jobs(SECURITY_JOBS, env, conf={"apps_id": DEMO_APPS_ID})
+        _record_entitlements(server_url)
         _run_jobs(LICENCE_JOBS, env, conf={"apps_id": DEMO_APPS_ID})
-        report = _sod_report(server_url, workdir)
+        sod_report, licence_report = _reports(server_url, workdir)
         _summary(server_url)
-        _say(f"\nSoD report of application {DEMO_APPS_ID}: {report}")
+        _say(f"\nSoD report of application {DEMO_APPS_ID}: {sod_report}")
+        _say(f"licence report of application {DEMO_APPS_ID}: {licence_report}")
         _say(f"\ndemo finished in {time.monotonic() - started:.0f}s. Explore it in the Airflow UI: make airflow")
         return 0
     finally:
