@@ -8,6 +8,7 @@ Every failure a user can fix ends as one line ``nomasx1: error: ...`` on stderr 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -373,28 +374,28 @@ def _licence_entitlement_action(store, args: argparse.Namespace) -> None:
 
 def _cmd_report_sod(args: argparse.Namespace) -> int:
     from airflow_provider_nomasx1.collectors.registers import schema_guard
-    from airflow_provider_nomasx1.reports.sod import resolve_output, write_report
+    from airflow_provider_nomasx1.reports import sod
 
-    # the file name and folder are checked before the database is read
-    _check_writable(str(resolve_output(args.output, args.apps_id, args.format)), "--output")
-    engine = _open_target(args)
-    try:
-        with schema_guard(args.schema):
-            written = write_report(engine, args.apps_id, args.format, args.output, schema=args.schema, force=args.force)
-    finally:
-        engine.dispose()
-    print(written.summary())
-    return 0
+    return _write_report(args, sod, schema_guard(args.schema))
 
 
 def _cmd_report_licence(args: argparse.Namespace) -> int:
-    from airflow_provider_nomasx1.reports.licence import resolve_output, write_report
+    from airflow_provider_nomasx1.reports import licence
 
+    # the licence report names missing tables itself
+    return _write_report(args, licence, contextlib.nullcontext())
+
+
+def _write_report(args: argparse.Namespace, report: Any, guard: contextlib.AbstractContextManager) -> int:
+    """`nomasx1 report <name>`: ``report`` is the report's module (``resolve_output``, ``write_report``)."""
     # the file name and folder are checked before the database is read
-    _check_writable(str(resolve_output(args.output, args.apps_id, args.format)), "--output")
+    _check_writable(str(report.resolve_output(args.output, args.apps_id, args.format)), "--output")
     engine = _open_target(args)
     try:
-        written = write_report(engine, args.apps_id, args.format, args.output, schema=args.schema, force=args.force)
+        with guard:
+            written = report.write_report(
+                engine, args.apps_id, args.format, args.output, schema=args.schema, force=args.force
+            )
     finally:
         engine.dispose()
     print(written.summary())

@@ -35,13 +35,11 @@ from typing import IO, Any
 import sqlalchemy as sa
 
 from airflow_provider_nomasx1 import __version__
-from airflow_provider_nomasx1.applications import ApplicationNotFoundError
 from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error, sqlstate
-from airflow_provider_nomasx1.pg.identifiers import checked, quote
+from airflow_provider_nomasx1.pg.identifiers import checked
 from airflow_provider_nomasx1.reports import writers
+from airflow_provider_nomasx1.reports.queries import application_name, report_query
 from airflow_provider_nomasx1.reports.writers import FORMATS, Columns, HtmlPage, Scope, XlsxBook
-from airflow_provider_nomasx1.resources import fill_tokens, read_sql
-from airflow_provider_nomasx1.schema import nomasx1
 
 #: rows of a long section (user drill-down, one data-quality check) shown on the HTML page: a page
 #: of a large site stays usable, and the csv / xlsx formats carry them all
@@ -195,29 +193,25 @@ class LicenceReport:
 # --------------------------------------------------------------------------------------------------
 
 
-def _query(schema: str, name: str) -> sa.TextClause:
-    """``sql/reports/<name>.sql`` with ``{{schema}}`` replaced by the quoted schema name (the only
-    substitution: every value is a bind parameter)."""
-    return sa.text(fill_tokens(read_sql("reports", f"{name}.sql"), {"schema": quote(schema, "schema")}))
-
-
 def build_report(conn: sa.Connection, schema: str, apps_id: int, *, now: dt.datetime | None = None) -> LicenceReport:
     """Read the scope and the sections of ``apps_id``'s licence position (``conn`` must stay open
     while the report is written: the user and data-quality rows are streamed)."""
     schema = checked(schema, "schema")
     p = {"a": apps_id}
-    app = _application_name(conn, schema, apps_id)
-    position = conn.execute(_query(schema, "licence_position_scope"), p).one()
+    app = application_name(conn, schema, apps_id)
+    position = conn.execute(report_query(schema, "licence_position_scope"), p).one()
     count, as_of, computed_at, run_id, transactions_from, usage_from, employees_of, *statuses = position
     if count == 0:
         raise Nomasx1Error(
             f"no licence position for application {apps_id}: run nomasx1-license-1 (or another licence job) first"
         )
     compliant, exposed, not_entitled, not_countable, conflicting = statuses
-    user_rows, users, authorised, to_revoke, unknown = conn.execute(_query(schema, "licence_user_counts"), p).one()
-    findings = {name: rows for name, rows in conn.execute(_query(schema, "licence_data_quality_counts"), p)}
-    components = [tuple(r) for r in conn.execute(_query(schema, "licence_components"), p)]
-    entitlements = [tuple(r) for r in conn.execute(_query(schema, "licence_entitlements"), {**p, "d": as_of})]
+    user_rows, users, authorised, to_revoke, unknown = conn.execute(
+        report_query(schema, "licence_user_counts"), p
+    ).one()
+    findings = {name: rows for name, rows in conn.execute(report_query(schema, "licence_data_quality_counts"), p)}
+    components = [tuple(r) for r in conn.execute(report_query(schema, "licence_components"), p)]
+    entitlements = [tuple(r) for r in conn.execute(report_query(schema, "licence_entitlements"), {**p, "d": as_of})]
     states = [row[0] for row in entitlements]
     now = now or dt.datetime.now(dt.UTC)
     scope: Scope = [
@@ -258,10 +252,10 @@ def build_report(conn: sa.Connection, schema: str, apps_id: int, *, now: dt.date
         short=exposed + not_entitled,
         conflicting=conflicting,
         user_rows=user_rows,
-        users=lambda limit: _stream(conn, _query(schema, "licence_users"), {**p, "n": limit}),
+        users=lambda limit: _stream(conn, report_query(schema, "licence_users"), {**p, "n": limit}),
         findings=findings,
         check_rows=lambda check, limit: _stream(
-            conn, _query(schema, "licence_data_quality"), {**p, "c": check, "n": limit}
+            conn, report_query(schema, "licence_data_quality"), {**p, "c": check, "n": limit}
         ),
         entitlements=entitlements,
     )
@@ -269,23 +263,9 @@ def build_report(conn: sa.Connection, schema: str, apps_id: int, *, now: dt.date
     return report
 
 
-def _translated(schema: str) -> dict[str, Any]:
-    """Execution options that put the Core tables in ``schema``."""
-    return {"schema_translate_map": {None: schema}}
-
-
-def _application_name(conn: sa.Connection, schema: str, apps_id: int) -> Any:
-    apps = nomasx1.settings_applications
-    query = sa.select(apps.c.apps_name).where(apps.c.apps_id == apps_id)
-    row = conn.execute(query, execution_options=_translated(schema)).first()
-    if row is None:
-        raise ApplicationNotFoundError(apps_id)
-    return row[0]
-
-
 def _sources(conn: sa.Connection, schema: str, apps_id: int) -> Iterator[tuple[str, str, Any]]:
     """Per source, when its step last succeeded and in which run (``never``: not once)."""
-    query = _query(schema, "licence_last_success")
+    query = report_query(schema, "licence_last_success")
     for key, label, dag_id, step in SOURCES:
         row = conn.execute(query, {"a": apps_id, "step": step, "dag": dag_id}).first()
         yield f"{key}_refreshed_at", label, _timestamp(row[0]) if row else _NEVER

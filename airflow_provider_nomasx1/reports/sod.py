@@ -18,19 +18,17 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import sqlalchemy as sa
 
 from airflow_provider_nomasx1 import __version__
-from airflow_provider_nomasx1.applications import ApplicationNotFoundError
 from airflow_provider_nomasx1.collectors.sod.mitigations import EXCEPTIONS, mitigates_on
 from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error
-from airflow_provider_nomasx1.pg.identifiers import checked, quote
+from airflow_provider_nomasx1.pg.identifiers import checked
 from airflow_provider_nomasx1.reports import writers
+from airflow_provider_nomasx1.reports.queries import application_name, report_query, translated
 from airflow_provider_nomasx1.reports.writers import FORMATS, Columns, HtmlPage, Scope, XlsxBook
-from airflow_provider_nomasx1.resources import fill_tokens, read_sql
-from airflow_provider_nomasx1.schema import nomasx1
 
 NO_CONFLICTS = "no conflicts"
 #: most-conflicted roles listed
@@ -101,12 +99,6 @@ class SodReport:
 # --------------------------------------------------------------------------------------------------
 
 
-def _query(schema: str, name: str) -> sa.TextClause:
-    """``sql/reports/<name>.sql`` with ``{{schema}}`` replaced by the quoted schema name (the only
-    substitution: every value is a bind parameter)."""
-    return sa.text(fill_tokens(read_sql("reports", f"{name}.sql"), {"schema": quote(schema, "schema")}))
-
-
 def build_report(
     conn: sa.Connection, schema: str, apps_id: int, *, now: dt.datetime | None = None, top_roles: int = TOP_ROLES
 ) -> SodReport:
@@ -114,8 +106,8 @@ def build_report(
     the report is written: the conflict rows are streamed)."""
     schema = checked(schema, "schema")
     p = {"a": apps_id}
-    app = _application_name(conn, schema, apps_id)
-    latest = conn.execute(_query(schema, "sod_latest_run"), p).first()
+    app = application_name(conn, schema, apps_id)
+    latest = conn.execute(report_query(schema, "sod_latest_run"), p).first()
     run_at, run_id = (latest[0], latest[1]) if latest is not None else (None, None)
     if run_at is None:
         raise Nomasx1Error(
@@ -123,12 +115,12 @@ def build_report(
             f'with conf {{"apps_id": {apps_id}}}, then build the report'
         )
     # the date the run checked the exceptions for (its history rows), else the rights' date
-    as_of_date = conn.execute(_query(schema, "sod_as_of"), {**p, "r": run_id}).scalar() or run_at.date()
-    ruleset = conn.execute(_query(schema, "sod_ruleset"), p).one()
-    counts = conn.execute(_query(schema, "sod_conflict_counts"), p).one()
+    as_of_date = conn.execute(report_query(schema, "sod_as_of"), {**p, "r": run_id}).scalar() or run_at.date()
+    ruleset = conn.execute(report_query(schema, "sod_ruleset"), p).one()
+    counts = conn.execute(report_query(schema, "sod_conflict_counts"), p).one()
     conflicts, mitigated, partly, users, users_mitigated, privileged, rules_hit = counts
     exceptions = _exception_counts(conn, schema, apps_id, as_of_date)
-    self_conflicting = [tuple(r) for r in conn.execute(_query(schema, "sod_self_conflicting"), p)]
+    self_conflicting = [tuple(r) for r in conn.execute(report_query(schema, "sod_self_conflicting"), p)]
     now = now or dt.datetime.now(dt.UTC)
     scope: Scope = [
         ("report", "Report", "Segregation of duties: conflicts per user and rule"),
@@ -162,24 +154,10 @@ def build_report(
         conflict_count=conflicts,
         conflicts=lambda: _conflict_rows(conn, schema, apps_id),
         self_conflicting=self_conflicting,
-        top_roles=[tuple(r) for r in conn.execute(_query(schema, "sod_top_roles"), {**p, "n": top_roles})],
+        top_roles=[tuple(r) for r in conn.execute(report_query(schema, "sod_top_roles"), {**p, "n": top_roles})],
     )
     scope.append(("result", "Result", report.result))
     return report
-
-
-def _translated(schema: str) -> dict[str, Any]:
-    """Execution options that put the Core tables in ``schema``."""
-    return {"schema_translate_map": {None: schema}}
-
-
-def _application_name(conn: sa.Connection, schema: str, apps_id: int) -> Any:
-    apps = nomasx1.settings_applications
-    query = sa.select(apps.c.apps_name).where(apps.c.apps_id == apps_id)
-    row = conn.execute(query, execution_options=_translated(schema)).first()
-    if row is None:
-        raise ApplicationNotFoundError(apps_id)
-    return row[0]
 
 
 def _exception_counts(conn: sa.Connection, schema: str, apps_id: int, day: dt.date) -> tuple[int, int]:
@@ -188,12 +166,12 @@ def _exception_counts(conn: sa.Connection, schema: str, apps_id: int, day: dt.da
     query = sa.select(sa.func.count().filter(mitigates_on(day)), sa.func.count().filter(e.valid_to < day)).where(
         e.apps_id == apps_id
     )
-    valid, expired = conn.execute(query, execution_options=_translated(schema)).one()
+    valid, expired = conn.execute(query, execution_options=translated(schema)).one()
     return valid, expired
 
 
 def _conflict_rows(conn: sa.Connection, schema: str, apps_id: int) -> Iterator[tuple]:
-    result = conn.execution_options(yield_per=2000).execute(_query(schema, "sod_conflicts"), {"a": apps_id})
+    result = conn.execution_options(yield_per=2000).execute(report_query(schema, "sod_conflicts"), {"a": apps_id})
     try:
         for row in result:
             yield tuple(row)

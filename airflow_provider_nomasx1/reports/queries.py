@@ -1,0 +1,37 @@
+"""How every report reads the nomasx1 tables: its SQL files, its schema, its application.
+
+A report's queries are ``sql/reports/<name>.sql`` with ``{{schema}}`` as the only substitution
+(every value is a bind parameter); Core-table queries run with the schema translated. Kept apart
+from :mod:`.writers`, which writes files and knows no database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from airflow_provider_nomasx1.applications import ApplicationNotFoundError
+from airflow_provider_nomasx1.pg.identifiers import quote
+from airflow_provider_nomasx1.resources import fill_tokens, read_sql
+from airflow_provider_nomasx1.schema import nomasx1
+
+
+def report_query(schema: str, name: str) -> sa.TextClause:
+    """``sql/reports/<name>.sql`` with ``{{schema}}`` replaced by the quoted schema name."""
+    return sa.text(fill_tokens(read_sql("reports", f"{name}.sql"), {"schema": quote(schema, "schema")}))
+
+
+def translated(schema: str) -> dict[str, Any]:
+    """Execution options that put the Core tables in ``schema``."""
+    return {"schema_translate_map": {None: schema}}
+
+
+def application_name(conn: sa.Connection, schema: str, apps_id: int) -> Any:
+    """The registered name of ``apps_id``; an unregistered application is refused."""
+    apps = nomasx1.settings_applications
+    query = sa.select(apps.c.apps_name).where(apps.c.apps_id == apps_id)
+    row = conn.execute(query, execution_options=translated(schema)).first()
+    if row is None:
+        raise ApplicationNotFoundError(apps_id)
+    return row[0]
