@@ -129,12 +129,13 @@ WITH RECURSIVE requires (component_id, prerequisite_id) AS (
 )
 SELECT component_id, prerequisite_id FROM requires;
 
--- the entitlement lines active on the as-of date, per component (lines under several metrics
--- cannot be summed: the position says so)
+-- the entitlement lines active on the as-of date, per component (entitlement_active: the one
+-- active rule, collectors/licence/entitlements.py active_on); lines under several metrics cannot
+-- be summed: the position says so
 DROP TABLE IF EXISTS pg_temp.tmp_pos_entitled;
 CREATE TEMP TABLE tmp_pos_entitled AS
 SELECT e.component_id, count(*)::integer AS lines, count(DISTINCT e.metric_id)::integer AS metrics,
        min(e.metric_id) AS metric_id, sum(e.quantity) AS quantity
 FROM {{schema}}.license_entitlements AS e
-WHERE e.apps_id = {{apps_id}} AND e.start_date <= {{as_of}} AND (e.end_date IS NULL OR e.end_date >= {{as_of}})
+WHERE e.apps_id = {{apps_id}} AND {{entitlement_active}}
 GROUP BY e.component_id;

@@ -26,6 +26,7 @@ import json
 from typing import Any
 
 from airflow_provider_nomasx1.collectors.licence.base import LicenceSession, licence_session
+from airflow_provider_nomasx1.collectors.licence.entitlements import active_on_sql
 from airflow_provider_nomasx1.collectors.session import SqlText
 from airflow_provider_nomasx1.context import StepContext
 from airflow_provider_nomasx1.errors import ConfigurationError
@@ -55,7 +56,10 @@ def license_position(ctx: StepContext) -> dict[str, int]:
         # the three licence jobs end with this step: two of them finishing together take turns
         xact_lock(s.conn, "license_position", s.schema, s.apps_id)
         default_patterns = SqlText(s.literal(json.dumps(list(DEFAULT_GENERIC_USER_PATTERNS))))
-        s.run_sql("license_position_prepare", {"default_generic_patterns": default_patterns})
+        active = SqlText(active_on_sql("e", s.render("{{as_of}}")))
+        s.run_sql(
+            "license_position_prepare", {"default_generic_patterns": default_patterns, "entitlement_active": active}
+        )
         _check_plausible(s)
         counts = s.run_sql("license_position_write")
         _report(ctx, s, counts)
