@@ -17,42 +17,53 @@ WHERE o.apps_id = {{apps_id}};
 CREATE UNIQUE INDEX ON tmp_pos_objects (object_name);
 ANALYZE tmp_pos_objects;
 
--- authorised: enabled users who may run (can_run) at least one object of the component, with the
--- strongest level that grants it (USER 1, ROLE 2, PUBLIC 3, DEFAULT 4) and the roles that do.
--- First per user, object and deciding role (folds the form / version rows), then per component.
+-- authorised: enabled users who may run (can_run) at least one object of the component, at any
+-- key (object, form or version), with the strongest level that grants it (USER 1, ROLE 2, PUBLIC
+-- 3, DEFAULT 4), the objects they may run as a whole (the object-level key: form and version '')
+-- and the roles whose records decide those grants. One pass over the rights, hashed on (component,
+-- user, deciding role): a few groups per user and component whatever the number of rights; each
+-- object-level key has one deciding record, so summing its counts over the roles is exact. Only
+-- then the enabled users (a small join, after the big scan).
 DROP TABLE IF EXISTS pg_temp.tmp_pos_grants;
 CREATE TEMP TABLE tmp_pos_grants AS
-SELECT r.user_id, r.object_name, CASE WHEN r.decided_level = 'ROLE' THEN r.decided_by END AS role,
-       min(CASE r.decided_level WHEN 'USER' THEN 1 WHEN 'ROLE' THEN 2 WHEN 'PUBLIC' THEN 3 ELSE 4 END) AS level
+SELECT ob.component_id, r.user_id, CASE WHEN r.decided_level = 'ROLE' THEN r.decided_by END AS role,
+       min(CASE r.decided_level WHEN 'USER' THEN 1 WHEN 'ROLE' THEN 2 WHEN 'PUBLIC' THEN 3 ELSE 4 END) AS level,
+       count(*) FILTER (WHERE r.form_name = '' AND r.version = '') AS objects
 FROM {{schema}}.security_rights_users AS r
-JOIN {{schema}}.security_users AS u ON u.apps_id = r.apps_id AND u.user_id = r.user_id AND u.enabled
+JOIN tmp_pos_objects AS ob ON ob.object_name = r.object_name
 WHERE r.apps_id = {{apps_id}} AND r.can_run
-  AND EXISTS (SELECT 1 FROM tmp_pos_objects AS ob WHERE ob.object_name = r.object_name)
 GROUP BY 1, 2, 3;
 
 DROP TABLE IF EXISTS pg_temp.tmp_pos_authorised;
 CREATE TEMP TABLE tmp_pos_authorised AS
-SELECT ob.component_id, g.user_id, min(g.level) AS level, count(DISTINCT g.object_name)::integer AS objects,
-       string_agg(DISTINCT g.role, ', ' ORDER BY g.role) AS via_roles
+SELECT g.component_id, g.user_id, min(g.level) AS level, sum(g.objects)::integer AS objects,
+       string_agg(g.role, ', ' ORDER BY g.role) AS via_roles
 FROM tmp_pos_grants AS g
-JOIN tmp_pos_objects AS ob ON ob.object_name = g.object_name
-GROUP BY ob.component_id, g.user_id;
+JOIN {{schema}}.security_users AS u ON u.apps_id = {{apps_id}} AND u.user_id = g.user_id AND u.enabled
+GROUP BY g.component_id, g.user_id;
 
--- transacting: the users who wrote in the component's tables (license_jde_tables.system_code is
--- F9860 SISY after the reclassification) over 12 months, and whether over 90 days
+-- transacting: the users who wrote in the component's tables over 12 months, and whether over 90
+-- days. The tables' components first (license_jde_tables.system_code is F9860 SISY after the
+-- reclassification): a handful of rows the big read joins by hash.
+DROP TABLE IF EXISTS pg_temp.tmp_pos_tables;
+CREATE TEMP TABLE tmp_pos_tables AS
+SELECT t.schema_name, t.table_name, sy.component_id
+FROM {{schema}}.license_jde_tables AS t
+JOIN {{schema}}.settings_jde_sy AS sy ON sy.system_code = t.system_code
+JOIN {{schema}}.settings_lic_components AS c ON c.component_id = sy.component_id AND c.price_list = 'JD Edwards'
+WHERE t.apps_id = {{apps_id}};
+ANALYZE tmp_pos_tables;
+
 DROP TABLE IF EXISTS pg_temp.tmp_pos_transacting;
 CREATE TEMP TABLE tmp_pos_transacting AS
-SELECT sy.component_id, u.user_id,
+SELECT t.component_id, u.user_id,
        max(u.transaction_date) AS last_transaction,
        bool_or(u.transaction_date >= {{as_of}} - 90) AS in_90d,
        sum(u.transactions)::bigint AS transactions
 FROM {{schema}}.license_jde_users AS u
-JOIN {{schema}}.license_jde_tables AS t
-  ON t.apps_id = u.apps_id AND t.schema_name = u.schema_name AND t.table_name = u.table_name
-JOIN {{schema}}.settings_jde_sy AS sy ON sy.system_code = t.system_code
-JOIN {{schema}}.settings_lic_components AS c ON c.component_id = sy.component_id AND c.price_list = 'JD Edwards'
+JOIN tmp_pos_tables AS t ON t.schema_name = u.schema_name AND t.table_name = u.table_name
 WHERE u.apps_id = {{apps_id}} AND u.transaction_date BETWEEN {{as_of}} - 365 AND {{as_of}}
-GROUP BY sy.component_id, u.user_id;
+GROUP BY t.component_id, u.user_id;
 
 -- using: the users who ran the component's objects. The last use on or before the as-of date is
 -- the latest of: the raw daily rows (license_jde_out_daily, kept out_retention_days), and the
@@ -63,10 +74,9 @@ DROP TABLE IF EXISTS pg_temp.tmp_pos_using;
 CREATE TEMP TABLE tmp_pos_using AS
 SELECT ob.component_id, x.user_id, max(x.last_use) AS last_use
 FROM (
-    SELECT object_name, user_id, max(usage_date) AS last_use
+    SELECT object_name, user_id, usage_date AS last_use
     FROM {{schema}}.license_jde_out_daily
     WHERE apps_id = {{apps_id}} AND usage_date BETWEEN {{as_of}} - 365 AND {{as_of}}
-    GROUP BY object_name, user_id
     UNION ALL
     SELECT object_name, user_id,
            CASE WHEN last_used <= {{as_of}} THEN last_used WHEN first_used <= {{as_of}} THEN first_used END
