@@ -88,13 +88,10 @@ WHERE x.last_use >= {{as_of}} - 365
 GROUP BY ob.component_id, x.user_id;
 
 -- generic, batch and service ids: a JDE account without address number (no person behind it), or
--- an id matching one of the application's generic_user_patterns (case-insensitive; the default
--- patterns when the application has no settings_jdedwards row)
+-- an id matching one of the application's generic_user_patterns (case-insensitive)
 DROP TABLE IF EXISTS pg_temp.tmp_pos_patterns;
 CREATE TEMP TABLE tmp_pos_patterns AS
-SELECT jsonb_array_elements_text(
-           coalesce((SELECT generic_user_patterns FROM {{schema}}.settings_jdedwards WHERE apps_id = {{apps_id}}),
-                    {{default_generic_patterns}}::jsonb)) AS pattern;
+SELECT unnest({{generic_patterns}}::text[]) AS pattern;
 
 DROP TABLE IF EXISTS pg_temp.tmp_pos_people;
 CREATE TEMP TABLE tmp_pos_people AS

@@ -22,7 +22,6 @@ rather than fail the licence job that ran it.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from airflow_provider_nomasx1.collectors.licence.base import LicenceSession, licence_session
@@ -31,7 +30,6 @@ from airflow_provider_nomasx1.collectors.session import SqlText
 from airflow_provider_nomasx1.context import StepContext
 from airflow_provider_nomasx1.errors import ConfigurationError
 from airflow_provider_nomasx1.pg.locks import xact_lock
-from airflow_provider_nomasx1.schema.nomasx1 import DEFAULT_GENERIC_USER_PATTERNS
 
 SECURITY_JOB = "nomasx1-security-1"
 #: system codes named in the step's details when objects map to no licence component
@@ -55,11 +53,9 @@ def license_position(ctx: StepContext) -> dict[str, int]:
             return {}
         # the three licence jobs end with this step: two of them finishing together take turns
         xact_lock(s.conn, "license_position", s.schema, s.apps_id)
-        default_patterns = SqlText(s.literal(json.dumps(list(DEFAULT_GENERIC_USER_PATTERNS))))
+        patterns = list(s.settings.generic_user_patterns)
         active = SqlText(active_on_sql("e", s.render("{{as_of}}")))
-        s.run_sql(
-            "license_position_prepare", {"default_generic_patterns": default_patterns, "entitlement_active": active}
-        )
+        s.run_sql("license_position_prepare", {"generic_patterns": patterns, "entitlement_active": active})
         _check_plausible(s)
         counts = s.run_sql("license_position_write")
         _report(ctx, s, counts)
