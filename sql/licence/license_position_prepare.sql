@@ -66,10 +66,10 @@ WHERE u.apps_id = {{apps_id}} AND u.transaction_date BETWEEN {{as_of}} - 365 AND
 GROUP BY t.component_id, u.user_id;
 
 -- using: the users who ran the component's objects. The last use on or before the as-of date is
--- the latest of: the raw daily rows (license_jde_out_daily, kept out_retention_days), and the
--- last-use table's last and first use (license_jde_out, kept beyond any purge) when on or before
--- it. Exact for a current as-of date; for an older one beyond the raw retention it is the latest
--- use nomasx1 still knows of.
+-- the last-use table's last use (license_jde_out keeps the latest date loaded, beyond any purge)
+-- when that is on or before the as-of date. For a use after it (a past as-of date), the raw daily
+-- rows (license_jde_out_daily, kept out_retention_days) and the first use: the latest use nomasx1
+-- still knows of. The daily rows are read only when such a later use exists (a one-time test).
 DROP TABLE IF EXISTS pg_temp.tmp_pos_using;
 CREATE TEMP TABLE tmp_pos_using AS
 SELECT ob.component_id, x.user_id, max(x.last_use) AS last_use
@@ -77,6 +77,7 @@ FROM (
     SELECT object_name, user_id, usage_date AS last_use
     FROM {{schema}}.license_jde_out_daily
     WHERE apps_id = {{apps_id}} AND usage_date BETWEEN {{as_of}} - 365 AND {{as_of}}
+      AND EXISTS (SELECT 1 FROM {{schema}}.license_jde_out WHERE apps_id = {{apps_id}} AND last_used > {{as_of}})
     UNION ALL
     SELECT object_name, user_id,
            CASE WHEN last_used <= {{as_of}} THEN last_used WHEN first_used <= {{as_of}} THEN first_used END
@@ -146,3 +147,4 @@ SELECT e.component_id, count(*)::integer AS lines, count(DISTINCT e.metric_id)::
 FROM {{schema}}.license_entitlements AS e
 WHERE e.apps_id = {{apps_id}} AND {{entitlement_active}}
 GROUP BY e.component_id;
+ANALYZE tmp_pos_entitled;

@@ -19,6 +19,7 @@ SELECT component_id,
        max(last_use) AS last_use
 FROM tmp_pos_users
 GROUP BY component_id;
+ANALYZE tmp_pos_counts;
 
 -- required users: the authorised users of the component and of every component requiring it
 -- (settings_jde_prereq, transitively): System Foundation counts every authorised user
@@ -32,6 +33,7 @@ FROM (
 ) AS x
 JOIN tmp_pos_users AS u ON u.component_id = x.reached_through AND u.authorised
 GROUP BY x.component_id;
+ANALYZE tmp_pos_required;
 
 -- what the counts cover: the employees snapshot counted, the first day of transactions and usage
 DROP TABLE IF EXISTS pg_temp.tmp_pos_coverage;
@@ -48,6 +50,7 @@ FROM (
     SELECT max(extract_date) AS extract_date FROM {{schema}}.license_jde_employees
     WHERE apps_id = {{apps_id}} AND extract_date <= {{as_of}}
 ) AS s;
+ANALYZE tmp_pos_coverage;
 
 DELETE FROM {{schema}}.license_position WHERE apps_id = {{apps_id}};
 

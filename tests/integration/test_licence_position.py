@@ -558,3 +558,20 @@ def test_the_step_reports_statuses_shortfalls_and_unmapped_codes(site: Site) -> 
     message = ctx.result.message or ""
     assert "6 components as of 2026-11-28" in message
     assert "short: Core Tools & Infrastructure +5; Financials +2" in message
+
+
+def test_without_a_use_after_the_as_of_date_the_last_uses_come_from_license_jde_out(site: Site) -> None:
+    # the daily rows are read only for a use after the as-of date: here none, and the daily rows
+    # are gone (purged), so every count comes from license_jde_out's last use
+    site.execute("DELETE FROM nomasx1.license_jde_out_daily")
+    site.execute("UPDATE nomasx1.license_jde_out SET last_used = :d WHERE user_id = 'GL1'", {"d": _days(-30)})
+    site.run()
+    fin = site.position()[FINANCIALS]
+    assert (fin["using_users_90d"], fin["using_users_12m"], fin["last_use"]) == (2, 3, _days(-5))
+    users = site.users(FINANCIALS)
+    assert {u: users[u]["last_use"] for u in ("AP1", "GL1", "AP1B")} == {
+        "AP1": _days(-5),
+        "GL1": _days(-30),
+        "AP1B": _days(-100),
+    }
+    assert users["IDLE1"]["using_12m"] is False  # its last use, D-400, is beyond 12 months
