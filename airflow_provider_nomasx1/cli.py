@@ -387,7 +387,8 @@ def _cmd_report_licence(args: argparse.Namespace) -> int:
 
 
 def _write_report(args: argparse.Namespace, report: Any, guard: contextlib.AbstractContextManager) -> int:
-    """`nomasx1 report <name>`: ``report`` is the report's module (``resolve_output``, ``write_report``)."""
+    """Write one report (``nomasx1 report sod`` or ``licence``): ``report`` is its module, with
+    ``resolve_output`` and ``write_report``."""
     # the file name and folder are checked before the database is read
     _check_writable(str(report.resolve_output(args.output, args.apps_id, args.format)), "--output")
     engine = _open_target(args)
