@@ -53,6 +53,22 @@ def within(day: Any, start: sa.ColumnElement[Any], end: sa.ColumnElement[Any]) -
     return sa.and_(start <= on, sa.or_(end.is_(None), on <= end))
 
 
+def new_last_day(
+    label: str, start: dt.date, current_end: dt.date | None, requested: Any, column: str, renewal_hint: str = ""
+) -> dt.date:
+    """The last day a record is ended on (``requested``, default today), checked: not before its
+    first day (a record made in error is deleted instead), and earlier than its current end."""
+    last = parse_date(requested, column) or dt.date.today()
+    if last < start:
+        raise ConfigurationError(
+            f"{label} starts on {start}: end it on that day or later, "
+            "or, if it was recorded in error, remove it with --delete"
+        )
+    if current_end is not None and current_end <= last:
+        raise ConfigurationError(f"{label} already ends on {current_end}; nothing to change{renewal_hint}")
+    return last
+
+
 def generated_ids(taken: Iterable[str], prefix: str, apps_id: int, count: int = 1) -> list[str]:
     """The next ``count`` ids ``<prefix>-<apps_id>-<n>``, numbered after the highest n among the
     ``taken`` ids (ids chosen by hand, of another shape, do not disturb the numbering)."""

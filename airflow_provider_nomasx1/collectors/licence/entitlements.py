@@ -34,6 +34,7 @@ from airflow_provider_nomasx1.collectors.registers import (
     clean_text,
     generated_ids,
     ids_like,
+    new_last_day,
     parse_date,
     whoami,
     within,
@@ -483,17 +484,14 @@ class EntitlementStore:
             if delete:
                 conn.execute(ENTITLEMENTS.delete().where(key))
                 return None
-            last = parse_date(end_date, "end_date") or dt.date.today()
-            if last < row["start_date"]:
-                raise ConfigurationError(
-                    f"entitlement line {entitlement_id} starts on {row['start_date']}: end it on that day or later, "
-                    "or, if it was recorded in error, remove it with --delete"
-                )
-            if row["end_date"] is not None and row["end_date"] <= last:
-                raise ConfigurationError(
-                    f"entitlement line {entitlement_id} already ends on {row['end_date']}; nothing to change "
-                    "(a renewal is a new line: `nomasx1 licence entitlement add`)"
-                )
+            last = new_last_day(
+                f"entitlement line {entitlement_id}",
+                row["start_date"],
+                row["end_date"],
+                end_date,
+                "end_date",
+                " (a renewal is a new line: `nomasx1 licence entitlement add`)",
+            )
             conn.execute(ENTITLEMENTS.update().where(key).values(end_date=last))
             return self._get(conn, apps_id, entitlement_id)
 

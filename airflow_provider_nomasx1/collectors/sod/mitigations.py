@@ -27,6 +27,7 @@ from airflow_provider_nomasx1.collectors.registers import (
     clean_text,
     generated_ids,
     ids_like,
+    new_last_day,
     parse_date,
     whoami,
     within,
@@ -218,16 +219,7 @@ class ExceptionStore:
             if delete:
                 conn.execute(EXCEPTIONS.delete().where(key))
                 return None
-            last = parse_date(valid_to, "valid_to") or dt.date.today()
-            if last < row["valid_from"]:
-                raise ConfigurationError(
-                    f"exception {exception_id} starts on {row['valid_from']}: end it on that day or later, "
-                    "or, if it was recorded in error, remove it with --delete"
-                )
-            if row["valid_to"] is not None and row["valid_to"] <= last:
-                raise ConfigurationError(
-                    f"exception {exception_id} already ends on {row['valid_to']}; nothing to change"
-                )
+            last = new_last_day(f"exception {exception_id}", row["valid_from"], row["valid_to"], valid_to, "valid_to")
             conn.execute(EXCEPTIONS.update().where(key).values(valid_to=last))
             return self._get(conn, apps_id, exception_id)
 
