@@ -226,7 +226,6 @@ def _print_exceptions(rows: list[dict]) -> None:
 
 
 def _cmd_sod_exception(args: argparse.Namespace) -> int:
-    from airflow_provider_nomasx1.collectors.registers import schema_guard
     from airflow_provider_nomasx1.collectors.sod.mitigations import ExceptionStore
 
     if args.action != "list" and args.apps_id is None:
@@ -235,14 +234,7 @@ def _cmd_sod_exception(args: argparse.Namespace) -> int:
         raise Nomasx1Error(
             f"sod exception {args.action} needs --id EXCEPTION_ID (see `nomasx1 sod exception list --apps-id N`)"
         )
-    engine = _open_target(args)
-    store = ExceptionStore(engine, args.schema)
-    try:
-        with schema_guard(args.schema):
-            _sod_exception_action(store, args)
-    finally:
-        engine.dispose()
-    return 0
+    return _register_action(args, ExceptionStore, "SoD", _sod_exception_action)
 
 
 def _sod_exception_action(store, args: argparse.Namespace) -> None:
@@ -321,7 +313,6 @@ _ENTITLEMENT_NEEDS = {
 
 def _cmd_licence_entitlement(args: argparse.Namespace) -> int:
     from airflow_provider_nomasx1.collectors.licence.entitlements import EntitlementStore
-    from airflow_provider_nomasx1.collectors.registers import schema_guard
 
     if args.action != "list" and args.apps_id is None:
         raise Nomasx1Error(f"licence entitlement {args.action} needs --apps-id")
@@ -331,11 +322,19 @@ def _cmd_licence_entitlement(args: argparse.Namespace) -> int:
             f"licence entitlement {args.action} needs {', '.join(missing)} "
             f"(see `nomasx1 licence entitlement --help`, or docs/license.md)"
         )
+    return _register_action(args, EntitlementStore, "licence entitlement", _licence_entitlement_action)
+
+
+def _register_action(
+    args: argparse.Namespace, store_class: Any, tables: str, action: Callable[[Any, argparse.Namespace], None]
+) -> int:
+    """One action on a hand-kept register (``store_class`` on the target, its tables guarded)."""
+    from airflow_provider_nomasx1.collectors.registers import schema_guard
+
     engine = _open_target(args)
-    store = EntitlementStore(engine, args.schema)
     try:
-        with schema_guard(args.schema, "licence entitlement"):
-            _licence_entitlement_action(store, args)
+        with schema_guard(args.schema, tables):
+            action(store_class(engine, args.schema), args)
     finally:
         engine.dispose()
     return 0

@@ -16,12 +16,14 @@ import datetime as dt
 import getpass
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
 from airflow_provider_nomasx1.applications import ApplicationNotFoundError
 from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error, sqlstate
+from airflow_provider_nomasx1.pg.identifiers import checked
 from airflow_provider_nomasx1.schema import nomasx1
 
 
@@ -112,3 +114,15 @@ def schema_guard(schema: str, tables: str = "SoD") -> Iterator[None]:
             f"schema {schema} has no {tables} tables yet ({str(getattr(exc, 'orig', exc)).splitlines()[0]}): "
             "upgrade it with the nomasx1-upgrade-schema-1 job (or `nomasx1 schema upgrade --url URL`)"
         ) from None
+
+
+@dataclass(frozen=True)
+class RegisterStore:
+    """A hand-kept register of one nomasx1 schema, reached through ``engine`` (the stores of the
+    SoD exceptions and of the licence entitlements)."""
+
+    engine: sa.Engine
+    schema: str = "nomasx1"
+
+    def _connect(self) -> sa.Connection:
+        return self.engine.connect().execution_options(schema_translate_map={None: checked(self.schema, "schema")})

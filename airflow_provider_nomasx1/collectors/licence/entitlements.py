@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from airflow_provider_nomasx1.collectors.registers import (
+    RegisterStore,
     check_application,
     clean_text,
     generated_ids,
@@ -386,14 +387,8 @@ def _refused(what: str, problems: list[str], hints: Iterable[str] = ()) -> Confi
 
 
 @dataclass(frozen=True)
-class EntitlementStore:
+class EntitlementStore(RegisterStore):
     """The entitlement register of one nomasx1 schema, reached through ``engine``."""
-
-    engine: sa.Engine
-    schema: str = "nomasx1"
-
-    def _connect(self) -> sa.Connection:
-        return self.engine.connect().execution_options(schema_translate_map={None: checked(self.schema, "schema")})
 
     def add(
         self,

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from airflow_provider_nomasx1.collectors.registers import (
+    RegisterStore,
     check_application,
     clean_text,
     generated_ids,
@@ -93,14 +94,8 @@ def mitigates_on_sql(alias: str, day_sql: str) -> str:
 
 
 @dataclass(frozen=True)
-class ExceptionStore:
+class ExceptionStore(RegisterStore):
     """The SoD exceptions of one nomasx1 schema, reached through ``engine``."""
-
-    engine: sa.Engine
-    schema: str = "nomasx1"
-
-    def _connect(self) -> sa.Connection:
-        return self.engine.connect().execution_options(schema_translate_map={None: checked(self.schema, "schema")})
 
     def add(
         self,
