@@ -40,6 +40,11 @@ CREATE_CONNECTION = {
         """--conn-login USER --conn-password '...' --conn-extra '{"db_type": "oracle", "service_name": "SERVICE"}'"""
     ),
     "http": "airflow connections add CONN_ID --conn-type http --conn-host http://HOST:8080 --conn-login USER",
+    "nomasx1_ldap": (
+        "airflow connections add CONN_ID --conn-type nomasx1_ldap --conn-host HOST --conn-port 636 "
+        """--conn-login 'CN=reader,OU=Service Accounts,DC=corp,DC=example' --conn-password '...' """
+        """--conn-extra '{"base_dn": "DC=corp,DC=example", "tls_mode": "ldaps", "ca_bundle": "/path/ca.pem"}'"""
+    ),
 }
 
 
@@ -87,6 +92,10 @@ class SourceUnreachableError(UnreachableError):
 
 class TargetUnreachableError(UnreachableError):
     """A target PostgreSQL database (Nomasx1Hook: nomasx1, nomajde, the admin pool) could not be reached."""
+
+
+class DirectoryUnreachableError(UnreachableError):
+    """The directory (LdapHook: LDAP / Active Directory) did not answer or refused the TCP connection."""
 
 
 class ConnectionFailedError(Nomasx1Error):

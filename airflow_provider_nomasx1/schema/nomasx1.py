@@ -65,8 +65,8 @@ def _jsonb_literal(value: object) -> sa.TextClause:
     return sa.text(f"'{text}'::jsonb")
 
 
-def _apps_id() -> sa.Column:
-    return sa.Column("apps_id", sa.Integer, nullable=False, comment="source application (settings_applications)")
+def _apps_id(comment: str = "source application (settings_applications)") -> sa.Column:
+    return sa.Column("apps_id", sa.Integer, nullable=False, comment=comment)
 
 
 def _key(name: str, comment: str | None = None, default: str | None = None) -> sa.Column:
@@ -1011,6 +1011,165 @@ license_data_quality = sa.Table(
 )
 
 # --------------------------------------------------------------------------------------------------
+# Directory (LDAP / Active Directory) and its reconciliation with JDE
+# --------------------------------------------------------------------------------------------------
+
+#: the match rules of the reconciliation, in their default order (settings_ldap.match_rules)
+LDAP_MATCH_RULES = ("employee_id", "account", "mail")
+#: findings of the reconciliation and their severity (docs/ldap.md, "Findings")
+LDAP_FINDING_SEVERITIES = {
+    "directory_disabled": "risk",
+    "directory_expired": "risk",
+    "directory_missing": "risk",
+    "hr_terminated": "risk",
+    "ambiguous": "warning",
+    "generic_without_directory": "information",
+    "directory_only": "information",
+}
+LDAP_SEVERITIES = ("risk", "warning", "information")
+
+
+def _ldap_apps_id(comment: str = "directory application (apps_type LDAP)") -> sa.Column:
+    return sa.Column("ldap_apps_id", sa.Integer, nullable=False, comment=comment)
+
+
+settings_ldap = sa.Table(
+    "settings_ldap",
+    metadata,
+    sa.Column(
+        "apps_id",
+        sa.Integer,
+        sa.ForeignKey("settings_applications.apps_id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+        comment="the directory application",
+    ),
+    sa.Column(
+        "reconcile_apps",
+        JSONB,
+        nullable=True,
+        comment="JSON list of the JDE applications reconciled with the directory (null: every JDE application)",
+    ),
+    sa.Column(
+        "match_rules",
+        JSONB,
+        nullable=False,
+        server_default=_jsonb_literal(list(LDAP_MATCH_RULES)),
+        comment="match rules in the order they are tried: employee_id, account, mail",
+    ),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
+    comment="per-directory settings: which JDE applications it is reconciled with, and how",
+)
+
+security_ldap = sa.Table(
+    "security_ldap",
+    metadata,
+    _apps_id(),
+    _key("dn", "distinguished name of the entry"),
+    _key("account", "account name (sAMAccountName; uid in OpenLDAP)"),
+    sa.Column("name", sa.String, nullable=True, comment="cn"),
+    sa.Column("display_name", sa.String, nullable=True, comment="displayName"),
+    sa.Column("logon", sa.String, nullable=True, comment="userPrincipalName"),
+    sa.Column("mail", sa.String, nullable=True, comment="mail"),
+    sa.Column("manager_dn", sa.String, nullable=True, comment="manager (DN)"),
+    sa.Column("manager_account", sa.String, nullable=True, comment="account of the manager, when loaded"),
+    sa.Column("company", sa.String, nullable=True),
+    sa.Column("department", sa.String, nullable=True),
+    sa.Column("office", sa.String, nullable=True, comment="physicalDeliveryOfficeName"),
+    sa.Column("city", sa.String, nullable=True, comment="l"),
+    sa.Column("title", sa.String, nullable=True),
+    sa.Column("telephone", sa.String, nullable=True, comment="telephoneNumber"),
+    sa.Column("mobile", sa.String, nullable=True),
+    sa.Column("description", sa.String, nullable=True, comment="description (often the HR id)"),
+    sa.Column("employee_id", sa.String, nullable=True, comment="employeeID (employeeNumber in OpenLDAP)"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=True, comment="whenCreated"),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True, comment="accountExpires (null: never)"),
+    sa.Column(
+        "never_expires", sa.Boolean, nullable=True, comment="accountExpires is 0 or 0x7FFFFFFFFFFFFFFF (null: unknown)"
+    ),
+    sa.Column("password_set_at", sa.DateTime(timezone=True), nullable=True, comment="pwdLastSet"),
+    sa.Column("password_never_expires", sa.Boolean, nullable=True, comment="userAccountControl DONT_EXPIRE_PASSWORD"),
+    sa.Column("last_logon_at", sa.DateTime(timezone=True), nullable=True, comment="lastLogonTimestamp"),
+    sa.Column("account_control", sa.Integer, nullable=True, comment="userAccountControl bits"),
+    sa.Column("disabled", sa.Boolean, nullable=True, comment="ACCOUNTDISABLE (null: the directory does not say)"),
+    sa.Column("locked", sa.Boolean, nullable=True, comment="LOCKOUT bit"),
+    sa.Column("parent_dn", sa.String, nullable=True, comment="DN of the container (OU)"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "dn"),
+    sa.Index(None, "apps_id", "account"),
+    comment="accounts of each directory application (SECURITY_LDAP replaces them each run)",
+)
+
+security_ldap_groups = sa.Table(
+    "security_ldap_groups",
+    metadata,
+    _apps_id(),
+    _key("dn", "distinguished name of the group"),
+    sa.Column("name", sa.String, nullable=True, comment="cn"),
+    sa.Column("account", sa.String, nullable=True, comment="sAMAccountName"),
+    sa.Column("description", sa.String, nullable=True),
+    sa.Column("members", sa.Integer, nullable=False, server_default=sa.text("0"), comment="member values"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "dn"),
+    comment="groups of each directory application",
+)
+
+security_ldap_members = sa.Table(
+    "security_ldap_members",
+    metadata,
+    _apps_id(),
+    _key("group_dn", "the group"),
+    _key("member_dn", "a member value (an account, a nested group or an entry outside the search)"),
+    sa.Column("member_account", sa.String, nullable=True, comment="account of the member (null: not an account)"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "group_dn", "member_dn"),
+    sa.Index(None, "apps_id", "member_account"),
+    comment="group memberships (member, every range slice joined)",
+)
+
+security_ldap_matches = sa.Table(
+    "security_ldap_matches",
+    metadata,
+    _apps_id("JDE application"),
+    _ldap_apps_id(),
+    _key("user_id", "JDE user (security_users)"),
+    _key("dn", "directory account matched"),
+    sa.Column("account", sa.String, nullable=True, comment="directory account name"),
+    _key("rule", "the match rule that made the match"),
+    sa.Column("rule_order", sa.Integer, nullable=False, comment="position of the rule in match_rules (1 = first)"),
+    sa.Column("candidates", sa.Integer, nullable=False, comment="directory accounts the deciding rule found"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "ldap_apps_id", "user_id", "dn"),
+    sa.CheckConstraint(_in("rule", LDAP_MATCH_RULES), name="rule"),
+    comment="JDE user -> directory account, with the rule that matched (the first rule finding a candidate)",
+)
+
+security_ldap_findings = sa.Table(
+    "security_ldap_findings",
+    metadata,
+    _apps_id("JDE application"),
+    _ldap_apps_id(),
+    _key("finding", "directory_disabled, directory_expired, directory_missing, hr_terminated, ambiguous, ..."),
+    _key("user_id", "JDE user ('' for a directory account without JDE user)", ""),
+    _key("dn", "directory account ('' when there is none)", ""),
+    sa.Column("severity", sa.String, nullable=False, comment="risk, warning or information"),
+    sa.Column("account", sa.String, nullable=True, comment="directory account name"),
+    sa.Column("user_name", sa.String, nullable=True, comment="JDE user name, else the directory display name"),
+    sa.Column("rule", sa.String, nullable=True, comment="match rule of the match concerned"),
+    sa.Column("jde_enabled", sa.Boolean, nullable=True, comment="the JDE account may sign in"),
+    sa.Column("directory_disabled", sa.Boolean, nullable=True),
+    sa.Column("directory_expires_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("termination_date", sa.Date, nullable=True, comment="F060116 termination (hr_terminated)"),
+    sa.Column("department", sa.String, nullable=True, comment="directory department"),
+    sa.Column("detail", sa.Text, nullable=True, comment="what was found, in words"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "ldap_apps_id", "finding", "user_id", "dn"),
+    sa.CheckConstraint(_in("finding", tuple(LDAP_FINDING_SEVERITIES)), name="finding"),
+    sa.CheckConstraint(_in("severity", LDAP_SEVERITIES), name="severity"),
+    comment="the reconciliation's findings: leaver risks, ambiguous matches, directory-only accounts",
+)
+
+# --------------------------------------------------------------------------------------------------
 # Collection audit
 # --------------------------------------------------------------------------------------------------
 
@@ -1350,4 +1509,9 @@ BUSINESS_TABLES = (
     "license_position_users",
     "license_position_history",
     "license_data_quality",
+    "security_ldap",
+    "security_ldap_groups",
+    "security_ldap_members",
+    "security_ldap_matches",
+    "security_ldap_findings",
 )
