@@ -56,6 +56,8 @@ _MODULE_DIRS = ("/usr/lib/ldap", "/usr/lib64/openldap", "/usr/lib/openldap", "/u
 # RFC 2849: a value is written as is only when it starts with a SAFE-INIT-CHAR and holds SAFE-CHARs
 _LDIF_SAFE = re.compile(r"[\x01-\x09\x0b\x0c\x0e-\x1f\x21-\x39\x3b\x3d-\x7f][\x01-\x09\x0b\x0c\x0e-\x7f]*")
 
+_LOG_PREFIX = re.compile(r"^[0-9a-f]{8}\.[0-9a-f]{8} 0x[0-9a-f]+ ", re.MULTILINE)
+
 Value = str | bytes | int
 Values = Value | Sequence[Value]
 Entry = tuple[str, Mapping[str, Values]]
@@ -368,9 +370,8 @@ class DirectoryServer:
                 return self
             except _PortTaken:
                 if not auto_ports or attempt == 2:
-                    raise DirectoryServerError(
-                        f"slapd could not listen on {self.url} / {self.ldaps_url}: {self._log_tail()}"
-                    ) from None
+                    urls = " and ".join(u for u in (self.url, self.ldaps_url) if u)
+                    raise DirectoryServerError(f"slapd could not listen on {urls}: {self._log_tail()}") from None
         raise AssertionError("unreachable")
 
     def stop(self) -> None:
@@ -481,10 +482,12 @@ class DirectoryServer:
         return True
 
     def _log_tail(self) -> str:
+        """The end of slapd's / slapadd's output, without slapd's timestamp and thread prefixes."""
         try:
-            return self.log_file.read_text(errors="replace")[-3000:].strip() or "(no output)"
+            text = self.log_file.read_text(errors="replace")
         except OSError:
             return "(no log)"
+        return _LOG_PREFIX.sub("", text)[-3000:].strip() or "(no output)"
 
     # clients --------------------------------------------------------------------------------------
 
@@ -505,9 +508,9 @@ class DirectoryServer:
         """
         tls_config = None
         if tls != "none":
+            if not self.tls:
+                raise DirectoryServerError("this directory server was started without TLS (tls=False)")
             tls_config = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=str(ca_file or self.ca_file))
-        if tls == "ldaps" and not self.ldaps_port:
-            raise DirectoryServerError("this directory server was started without TLS")
         server = ldap3.Server(
             self.host,
             port=self.ldaps_port if tls == "ldaps" else self.port,
@@ -578,7 +581,10 @@ class DirectoryServer:
         attribute); ``("add", values)`` / ``("delete", values)`` add or remove single values."""
         ldap_changes = {}
         for name, change in changes.items():
-            op, values = change if isinstance(change, tuple) else ("replace", change)
+            if isinstance(change, tuple) and len(change) == 2 and change[0] in _MODIFY_OPS:
+                op, values = change
+            else:
+                op, values = "replace", change
             ldap_changes[name] = [(_MODIFY_OPS[op], _values(values))]
         connection = self._admin()
         try:
