@@ -13,6 +13,7 @@ import pytest
 from ldap3.core.exceptions import LDAPBindError, LDAPSocketOpenError, LDAPStartTLSError
 
 from airflow_provider_nomasx1.demo.ldap_server import DirectoryServer, DirectoryServerError, ldif_record
+from airflow_provider_nomasx1.directory.config import DEFAULT_FILTERS, DEFAULT_GROUP_FILTERS
 
 PAGED_RESULTS = "1.2.840.113556.1.4.319"
 #: what the directory job's AD kind asks for, users then groups
@@ -149,6 +150,23 @@ def test_the_schema_names_every_attribute_the_collector_reads(directory_server: 
     )
     assert {"member", "sAMAccountName", "description", "mail"} <= set(group.may_contain)
     connection.unbind()
+
+
+def test_the_directory_jobs_default_filters_pick_users_and_groups(directory_server: DirectoryServer) -> None:
+    ou = _ou(directory_server, "filters")
+    user_dn, user = _user(ou, "person")
+    computer_dn = f"cn=PC042,{ou}"
+    computer = {"objectClass": ["top", "computer"], "cn": "PC042", "sn": "PC042", "sAMAccountName": "PC042$"}
+    contact_dn = f"cn=contact,{ou}"
+    contact = {"objectClass": "inetOrgPerson", "cn": "contact", "sn": "contact"}
+    group_dn = f"cn=g,{ou}"
+    directory_server.add([(user_dn, user), (computer_dn, computer), (contact_dn, contact)])
+    directory_server.add([(group_dn, {"objectClass": "group", "cn": "g", "member": [user_dn, computer_dn]})])
+    # computer is SUP user, as in AD: only the filter's negation leaves it out
+    assert _dns(directory_server, ou, "(objectClass=user)") == {user_dn, computer_dn}
+    assert _dns(directory_server, ou, DEFAULT_FILTERS["active_directory"]) == {user_dn}
+    assert _dns(directory_server, ou, DEFAULT_GROUP_FILTERS["active_directory"]) == {group_dn}
+    assert _dns(directory_server, ou, DEFAULT_FILTERS["openldap"]) == {user_dn, computer_dn, contact_dn}
 
 
 def test_a_paged_search_returns_every_entry(directory_server: DirectoryServer) -> None:
