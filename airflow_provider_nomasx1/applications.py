@@ -25,6 +25,7 @@ from airflow_provider_nomasx1.schema import nomasx1
 
 APPS = nomasx1.settings_applications
 JDE = nomasx1.settings_jdedwards
+LDAP = nomasx1.settings_ldap
 
 #: settings of ``settings_jdedwards`` a user may set: the Object Usage Tracking retention that
 #: nomasx1-out-1 reads, how many JDE tables nomasx1-license-1 reads at once, and the regular
@@ -40,6 +41,10 @@ JDE_EDITABLE = (
     "license_max_sessions",
     "generic_user_patterns",
 )
+
+#: settings of ``settings_ldap`` (a directory application, apps_type LDAP): the JDE applications it
+#: is reconciled with and the match rules in order (docs/ldap.md)
+LDAP_EDITABLE = ("reconcile_apps", "match_rules")
 
 #: license_max_sessions bounds (the check constraint of settings_jdedwards): each session is one
 #: read-only connection to the JDE database, so the upper bound protects the source
@@ -58,6 +63,7 @@ EDITABLE = (
     "collapse_max_shrink",
     "dormant_days",
     *JDE_EDITABLE,
+    *LDAP_EDITABLE,
     "audit_conn_id",
 )
 
@@ -82,7 +88,7 @@ class Registry:
 
     def add(self, apps_id: int, apps_name: str, **settings: Any) -> dict[str, Any]:
         """Register an application; refuses an id already taken."""
-        values, jde = _split(validate({"apps_name": apps_name, **settings}))
+        values, jde, ldap = _split(validate({"apps_name": apps_name, **settings}))
         if apps_id < 1:
             raise ConfigurationError(f"apps_id must be a positive integer, got {apps_id}")
         with self._connect() as conn, conn.begin():
@@ -93,13 +99,15 @@ class Registry:
             conn.execute(APPS.insert().values(apps_id=apps_id, **values))
             if jde:
                 _write_jde_settings(conn, apps_id, jde)
+            if ldap:
+                _write_ldap_settings(conn, apps_id, ldap)
         return self.show(apps_id)
 
     def update(self, apps_id: int, **settings: Any) -> dict[str, Any]:
         """Change the given settings of a registered application (the OUT and licence settings in
         its settings_jdedwards row, created with the defaults when missing)."""
-        values, jde = _split(validate(settings))
-        if not values and not jde:
+        values, jde, ldap = _split(validate(settings))
+        if not values and not jde and not ldap:
             raise ConfigurationError("nothing to change: give at least one setting")
         with self._connect() as conn, conn.begin():
             done = conn.execute(
@@ -109,17 +117,24 @@ class Registry:
                 raise ApplicationNotFoundError(apps_id)
             if jde:
                 _write_jde_settings(conn, apps_id, jde)
+            if ldap:
+                _write_ldap_settings(conn, apps_id, ldap)
         return self.show(apps_id)
 
     def show(self, apps_id: int) -> dict[str, Any]:
         """The application's settings: its settings_applications row and the OUT and licence
-        settings of settings_jdedwards (the schema's defaults when it has no such row yet)."""
+        settings of settings_jdedwards (the schema's defaults when it has no such row yet); for a
+        directory application (LDAP), its settings_ldap instead."""
         with self._connect() as conn:
             row = conn.execute(sa.select(APPS).where(APPS.c.apps_id == apps_id)).mappings().first()
+            if row is None:
+                raise ApplicationNotFoundError(apps_id)
+            if row["apps_type"] == "LDAP":
+                found = conn.execute(sa.select(*(LDAP.c[k] for k in LDAP_EDITABLE)).where(LDAP.c.apps_id == apps_id))
+                ldap = found.mappings().first()
+                return {**dict(row), **(dict(ldap) if ldap is not None else _ldap_defaults())}
             jde = conn.execute(sa.select(*(JDE.c[k] for k in JDE_EDITABLE)).where(JDE.c.apps_id == apps_id))
             out = jde.mappings().first()
-        if row is None:
-            raise ApplicationNotFoundError(apps_id)
         return {**dict(row), **(dict(out) if out is not None else _jde_defaults())}
 
     def list(self) -> list[dict[str, Any]]:
@@ -167,6 +182,10 @@ def validate(settings: Mapping[str, Any]) -> dict[str, Any]:
         values["license_max_sessions"] = _sessions(values["license_max_sessions"])
     if "generic_user_patterns" in values:
         values["generic_user_patterns"] = _patterns(values["generic_user_patterns"])
+    if "reconcile_apps" in values:
+        values["reconcile_apps"] = _reconcile_apps(values["reconcile_apps"])
+    if "match_rules" in values:
+        values["match_rules"] = list(check_match_rules(_json_or_list(values["match_rules"], "match_rules")))
     if "jde_out_purge_connector" in values:  # '' clears it
         values["jde_out_purge_connector"] = str(values["jde_out_purge_connector"]).strip() or None
     if "security_type_codes" in values:
@@ -180,11 +199,94 @@ def validate(settings: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _split(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The settings of settings_applications, and those of settings_jdedwards."""
+def _split(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The settings of settings_applications, those of settings_jdedwards and of settings_ldap."""
     return (
-        {k: v for k, v in values.items() if k not in JDE_EDITABLE},
+        {k: v for k, v in values.items() if k not in JDE_EDITABLE and k not in LDAP_EDITABLE},
         {k: v for k, v in values.items() if k in JDE_EDITABLE},
+        {k: v for k, v in values.items() if k in LDAP_EDITABLE},
+    )
+
+
+def check_match_rules(raw: Any, apps_id: int | None = None) -> tuple[str, ...]:
+    """Match rules: a non-empty list of known rules, each once (the order is the user's)."""
+    where = f"application {apps_id}: " if apps_id else ""
+    rules = raw if isinstance(raw, list | tuple) else None
+    if not rules or not all(isinstance(r, str) for r in rules):
+        raise ConfigurationError(
+            f"{where}match_rules must be a non-empty list of rules among {list(nomasx1.LDAP_MATCH_RULES)} (in the "
+            f"order they are tried), got {raw!r}; nothing was changed."
+        )
+    unknown = [r for r in rules if r not in nomasx1.LDAP_MATCH_RULES]
+    if unknown or len(set(rules)) != len(rules):
+        raise ConfigurationError(
+            f"{where}match_rules {list(rules)}: give each rule once, among {list(nomasx1.LDAP_MATCH_RULES)}"
+            + (f" (unknown: {unknown})" if unknown else "")
+            + "; nothing was changed."
+        )
+    return tuple(rules)
+
+
+def check_reconcile_apps(raw: Any, apps_id: int | None = None) -> tuple[int, ...] | None:
+    """Reconciled applications: None (every JDE application) or a list of application ids."""
+    if raw is None:
+        return None
+    ok = isinstance(raw, list | tuple) and all(isinstance(a, int) and not isinstance(a, bool) and a >= 1 for a in raw)
+    if not ok:
+        where = f"application {apps_id}: " if apps_id else ""
+        raise ConfigurationError(
+            f"{where}reconcile_apps must be a list of application ids (or 'all'), got {raw!r}; nothing was changed."
+        )
+    return tuple(raw)
+
+
+def _json_or_list(raw: Any, name: str) -> Any:
+    """A setting given as JSON text, a comma list (``employee_id,account``) or a Python list."""
+    if not isinstance(raw, str):
+        return raw
+    text = raw.strip()
+    if text.startswith("["):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigurationError(f"{name} is not valid JSON ({exc}); nothing was changed.") from None
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _reconcile_apps(raw: Any) -> list[int] | None:
+    """``all`` (or an empty value): every JDE application; else the ids, as a JSON list of numbers."""
+    if isinstance(raw, str) and raw.strip().lower() in ("all", ""):
+        return None
+    items = _json_or_list(raw, "reconcile_apps")
+    try:
+        ids = [int(str(i).strip()) for i in items]
+    except (TypeError, ValueError):
+        ids = None
+    checked_ids = check_reconcile_apps(ids if ids is not None else raw)
+    return list(checked_ids) if checked_ids is not None else None
+
+
+def _ldap_defaults() -> dict[str, Any]:
+    """The settings of a directory application without a settings_ldap row."""
+    return {"reconcile_apps": None, "match_rules": list(nomasx1.LDAP_MATCH_RULES)}
+
+
+def _write_ldap_settings(conn: sa.Connection, apps_id: int, values: Mapping[str, Any]) -> None:
+    """Create or change the directory application's settings_ldap row (only an LDAP application has one)."""
+    apps_type = conn.execute(sa.select(APPS.c.apps_type).where(APPS.c.apps_id == apps_id)).scalar()
+    if apps_type != "LDAP":
+        raise ConfigurationError(
+            f"application {apps_id} is of type {apps_type}: reconcile_apps and match_rules are settings of a directory "
+            "application (--type LDAP, docs/ldap.md); nothing was changed."
+        )
+    # a JSON null would not read as SQL NULL ("every JDE application") in users' SQL
+    stored = {k: sa.null() if v is None else v for k, v in values.items()}
+    stmt = insert(LDAP).values(apps_id=apps_id, **stored)
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[LDAP.c.apps_id],
+            set_={**{k: stmt.excluded[k] for k in values}, "updated_at": sa.func.now()},
+        )
     )
 
 

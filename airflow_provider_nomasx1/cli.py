@@ -136,6 +136,8 @@ _APP_SETTINGS = {  # CLI option -> registry setting
     "jde_out_retention_days": "jde_out_retention_days",
     "license_max_sessions": "license_max_sessions",
     "generic_user_patterns": "generic_user_patterns",
+    "reconcile_apps": "reconcile_apps",
+    "match_rules": "match_rules",
     "audit_conn": "audit_conn_id",
 }
 
@@ -739,6 +741,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="JSON",
         help="generic, batch and service user ids of the licence data quality: a JSON list of PostgreSQL regular "
         """expressions matched case-insensitively, e.g. '["^JDE$", "BATCH", "^SVC"]' ('[]' = none)""",
+    )
+    apps.add_argument(
+        "--reconcile-apps",
+        metavar="IDS",
+        help="directory application (--type LDAP): the JDE applications nomasx1-ldap-1 reconciles with it, a comma "
+        "list such as 10,11, or 'all' (default: every JDE application)",
+    )
+    apps.add_argument(
+        "--match-rules",
+        metavar="RULES",
+        help="directory application: the match rules in the order they are tried, a comma list of employee_id, "
+        "account, mail (default employee_id,account,mail; docs/ldap.md)",
     )
     apps.add_argument("--audit-conn", help="Airflow connection of the LogMiner audit source")
     apps.add_argument("--yes", action="store_true", help="confirm remove")

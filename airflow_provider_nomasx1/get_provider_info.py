@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_nomasx1 import __version__
+from airflow_provider_nomasx1.directory.config import DEFAULT_PAGE_SIZE, KINDS, PAGE_SIZE_RANGE, TLS_MODES
 from airflow_provider_nomasx1.jde.databases import (
     DB_TYPES,
     DEFAULT_ODBC_DRIVER,
@@ -108,6 +109,82 @@ def _jde_fields() -> dict[str, Any]:
     return fields | _timeout_fields("3600 (one hour)")
 
 
+def _ldap_fields() -> dict[str, Any]:
+    """The directory connection's extras (directory/config.py and hooks/ldap.py read them)."""
+    low, high = PAGE_SIZE_RANGE
+    text: dict[str, Any] = {"type": ["string", "null"]}
+    return {
+        "tls_mode": {
+            "label": "TLS mode",
+            "description": "ldaps (TLS from the first byte, port 636), starttls (port 389, then TLS) or none. "
+            "Default ldaps; the certificate is always validated.",
+            "schema": {"type": "string", "enum": list(TLS_MODES), "default": "ldaps"},
+        },
+        "ca_bundle": {
+            "label": "CA bundle",
+            "description": "Path, on the workers, of the PEM file of the CA(s) the directory's certificate chains to. "
+            "Empty: the system's trusted CAs.",
+            "schema": text,
+        },
+        "base_dn": {
+            "label": "Base DN",
+            "description": "Where accounts and groups are searched, e.g. DC=corp,DC=example,DC=com.",
+            "schema": {"type": "string"},
+        },
+        "search_filter": {
+            "label": "Account filter",
+            "description": "LDAP filter of the accounts. Empty: (&(objectClass=user)(!(objectClass=computer))) for "
+            "Active Directory, (objectClass=inetOrgPerson) for OpenLDAP.",
+            "schema": text,
+        },
+        "group_filter": {
+            "label": "Group filter",
+            "description": "LDAP filter of the groups. Empty: (objectClass=group), or groupOfNames / "
+            "groupOfUniqueNames for OpenLDAP.",
+            "schema": text,
+        },
+        "page_size": {
+            "label": "Page size",
+            "description": f"Entries per page of the paged search ({low}-{high}; Active Directory returns at most "
+            f"1000). Default {DEFAULT_PAGE_SIZE}.",
+            "schema": {"type": ["integer", "null"], "minimum": low, "maximum": high, "default": DEFAULT_PAGE_SIZE},
+        },
+        "excluded_ous": {
+            "label": "Excluded OUs",
+            "description": "DNs of OUs whose entries are left out, separated by ';' (relative to the base DN or "
+            "full), e.g. OU=Disabled Users;OU=Test.",
+            "schema": text,
+        },
+        "directory_kind": {
+            "label": "Directory kind",
+            "description": "active_directory (sAMAccountName, FILETIME, userAccountControl) or openldap (uid, no "
+            "account-control flags).",
+            "schema": {"type": "string", "enum": list(KINDS), "default": "active_directory"},
+        },
+        "attribute_map": {
+            "label": "Attribute map overrides",
+            "description": 'JSON map of field to attribute, e.g. {"employee_id": "description"}; null: not read '
+            "(docs/ldap.md lists the fields).",
+            "schema": {"type": ["object", "null"], "format": "json"},
+        },
+        "read_groups": {
+            "label": "Read groups",
+            "description": "Load the groups and their members too. Default true.",
+            "schema": {"type": ["boolean", "null"], "default": True},
+        },
+        "connect_timeout": {
+            "label": "Connect timeout (seconds)",
+            "description": "How long to wait for the directory to accept the connection. Default 15.",
+            "schema": {"type": ["number", "null"], "exclusiveMinimum": 0},
+        },
+        "receive_timeout": {
+            "label": "Receive timeout (seconds)",
+            "description": "Longest wait for one answer (a page) of the directory. Default 300.",
+            "schema": {"type": ["number", "null"], "exclusiveMinimum": 0},
+        },
+    }
+
+
 def get_provider_info() -> dict[str, Any]:
     return {
         "package-name": "airflow-provider-nomasx1",
@@ -129,6 +206,7 @@ def get_provider_info() -> dict[str, Any]:
                 "integration-name": "nomasx1",
                 "python-modules": [
                     "airflow_provider_nomasx1.hooks.jde",
+                    "airflow_provider_nomasx1.hooks.ldap",
                     "airflow_provider_nomasx1.hooks.nomasx1",
                 ],
             },
@@ -179,6 +257,21 @@ def get_provider_info() -> dict[str, Any]:
                     },
                 }
                 | _timeout_fields("0 (none)"),
+            },
+            {
+                "connection-type": "nomasx1_ldap",
+                "hook-class-name": "airflow_provider_nomasx1.hooks.ldap.LdapHook",
+                "hook-name": "LDAP / Active Directory (nomasx1)",
+                "ui-field-behaviour": {
+                    "hidden-fields": ["schema"],
+                    "relabeling": {"login": "Bind DN", "password": "Bind password"},
+                    "placeholders": {
+                        "host": "dc01.corp.example.com",
+                        "port": "636",
+                        "login": "CN=nomasx1-reader,OU=Service Accounts,DC=corp,DC=example,DC=com",
+                    },
+                },
+                "conn-fields": _ldap_fields(),
             },
         ],
     }

@@ -248,7 +248,9 @@ def _attributes(kind: str, raw: Any, where: str) -> dict[str, str | None]:
         raise ConfigurationError(f"{where}: attribute_map must map fields to attribute names, got {raw!r}")
     unknown = sorted(set(overrides) - set(ACCOUNT_FIELDS))
     if unknown:
-        raise ConfigurationError(f"{where}: attribute_map has unknown field(s) {unknown}; fields: {list(ACCOUNT_FIELDS)}")
+        raise ConfigurationError(
+            f"{where}: attribute_map has unknown field(s) {unknown}; fields: {list(ACCOUNT_FIELDS)}"
+        )
     for name, attribute in overrides.items():
         if attribute is not None and not (isinstance(attribute, str) and _ATTRIBUTE.match(attribute)):
             raise ConfigurationError(f"{where}: attribute_map[{name!r}] = {attribute!r} is not an attribute name")

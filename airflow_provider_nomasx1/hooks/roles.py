@@ -46,6 +46,8 @@ HOOK_ROLES: Mapping[str, HookRole] = MappingProxyType(
         "jde_purge": HookRole(
             "airflow_provider_nomasx1.hooks.jde:JdeHook", "jde_out_purge_connector", options={"writable": True}
         ),
+        # the corporate directory (LDAP / Active Directory) of nomasx1-ldap-1
+        "ldap": HookRole("airflow_provider_nomasx1.hooks.ldap:LdapHook", "source_connector", "ldap"),
         "target": HookRole(_TARGET, "target_connector"),
         "admin": HookRole(
             _TARGET, "admin_connector", "default", options={"purpose": "admin PostgreSQL (CREATE ROLE / DATABASE)"}

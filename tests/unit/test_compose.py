@@ -138,7 +138,13 @@ def test_connections_are_the_ones_the_bundled_jobs_use() -> None:
 def test_env_example_connections_parse_as_airflow_connections() -> None:
     from airflow.models.connection import Connection
 
-    types = {"default": "postgres", "nomasx1": "nomasx1", "nomajde": "nomasx1", "jdedwards": "jdedwards"}
+    types = {
+        "default": "postgres",
+        "nomasx1": "nomasx1",
+        "nomajde": "nomasx1",
+        "jdedwards": "jdedwards",
+        "ldap": "nomasx1_ldap",
+    }
     for key, value in _env_example().items():
         if key.startswith("AIRFLOW_CONN_"):
             conn_id = key.removeprefix("AIRFLOW_CONN_").lower()

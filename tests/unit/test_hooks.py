@@ -95,7 +95,15 @@ def test_unknown_db_type_and_schema_key(monkeypatch: pytest.MonkeyPatch, set_con
 def test_provider_info_declares_connection_forms() -> None:
     info = get_provider_info()
     types = {c["connection-type"]: c for c in info["connection-types"]}
-    assert set(types) == {"jdedwards", "nomasx1"}
+    assert set(types) == {"jdedwards", "nomasx1", "nomasx1_ldap"}
+    ldap = types["nomasx1_ldap"]
+    assert ldap["hook-class-name"] == "airflow_provider_nomasx1.hooks.ldap.LdapHook"
+    assert ldap["conn-fields"]["tls_mode"]["schema"]["enum"] == ["ldaps", "starttls", "none"]
+    assert ldap["conn-fields"]["directory_kind"]["schema"]["enum"] == ["active_directory", "openldap"]
+    assert {"base_dn", "ca_bundle", "search_filter", "page_size", "excluded_ous", "attribute_map"} <= set(
+        ldap["conn-fields"]
+    )
+    assert ldap["ui-field-behaviour"]["relabeling"]["login"] == "Bind DN"
     jde = types["jdedwards"]
     assert jde["hook-class-name"] == "airflow_provider_nomasx1.hooks.jde.JdeHook"
     assert jde["conn-fields"]["db_type"]["schema"]["enum"] == ["oracle", "mssql", "postgres"]

@@ -38,10 +38,11 @@ def test_hooks_come_from_the_role_table(caplog: pytest.LogCaptureFixture, make_c
     """Each role builds its hook class on the connection its param names, else the role's default."""
     from airflow_provider_nomasx1.hooks.airflow_api import AirflowApiHook
     from airflow_provider_nomasx1.hooks.jde import JdeHook
+    from airflow_provider_nomasx1.hooks.ldap import LdapHook
     from airflow_provider_nomasx1.hooks.nomasx1 import Nomasx1Hook
     from airflow_provider_nomasx1.hooks.roles import HOOK_ROLES
 
-    assert set(HOOK_ROLES) == {"jde", "jde_purge", "target", "admin", "api"}
+    assert set(HOOK_ROLES) == {"jde", "jde_purge", "target", "admin", "api", "ldap"}
     hooks = HookCache()
     ctx = make_ctx(source_connector="jdedwards", mirror_connector="nomajde")
     assert isinstance(ctx.source(), JdeHook) and ctx.source().jde_conn_id == "jdedwards"
@@ -57,6 +58,8 @@ def test_hooks_come_from_the_role_table(caplog: pytest.LogCaptureFixture, make_c
     assert isinstance(admin, Nomasx1Hook) and (admin.nomasx1_conn_id, admin.purpose.split()[0]) == ("default", "admin")
     assert isinstance(api, AirflowApiHook) and api.api_conn_id == "airflow_api"
     assert ctx.hook_for("api") is api  # one hook per (role, connection) and step
+    directory = make_ctx(source_connector="corp_ad").hook_for("ldap")  # the directory job's source
+    assert isinstance(directory, LdapHook) and directory.ldap_conn_id == "corp_ad"
     named = StepContext(dag_id="d", step="s", run_id="r", log=LOG, hook_factory=hooks, params={"api_connector": "api2"})
     assert named.hook_for("api").api_conn_id == "api2"
     with pytest.raises(ConfigurationError, match="unknown hook role 'nope'"):

@@ -1,0 +1,1 @@
+"""The directory family: SECURITY_LDAP loads a directory, LDAP_RECONCILE matches it with JDE."""
