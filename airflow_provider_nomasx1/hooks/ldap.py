@@ -91,8 +91,7 @@ class LdapHook(BaseHook):
             self._open_and_bind(conn)
             yield conn
         finally:
-            if conn.bound or not conn.closed:
-                conn.unbind()
+            _close(conn)
 
     def get_conn(self) -> Any:
         """A bound ldap3 connection; the caller unbinds it (prefer :meth:`connect`)."""
@@ -195,6 +194,18 @@ class LdapHook(BaseHook):
     def _without_password(self, message: str) -> str:
         password = getattr(self.__dict__.get("connection"), "password", None)
         return message.replace(password, "***") if password else message
+
+
+def _close(conn: Any) -> None:
+    """Unbind, quietly: after a failed TLS handshake the socket is already gone, and the error
+    that matters is the one being raised."""
+    from ldap3.core.exceptions import LDAPException
+
+    try:
+        if not conn.closed:
+            conn.unbind()
+    except (LDAPException, OSError):
+        pass
 
 
 def _seconds(raw: Any, default: int, conn_id: str) -> int:

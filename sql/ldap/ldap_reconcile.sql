@@ -142,4 +142,4 @@ SELECT (SELECT count(*) FROM tmp_rec_users) AS users,
        (SELECT count(DISTINCT user_id) FROM tmp_rec_matches) AS matched,
        (SELECT count(DISTINCT m.user_id) FROM tmp_rec_matches AS m JOIN tmp_rec_users AS u USING (user_id)
         WHERE u.enabled AND NOT u.generic) AS enabled_named_matched,
-       (SELECT count(*) FROM employees) AS terminated_employees;
+       EXISTS (SELECT 1 FROM {{schema}}.license_jde_employees WHERE apps_id = {{jde_apps_id}}) AS employees_snapshot;

@@ -75,13 +75,13 @@ def _reconcile(s: DirectorySession, jde_apps_id: int) -> dict[str, Any] | None:
             'right directory?). See docs/ldap.md, "Match rules"; nothing was changed.'
         )
     findings = _finding_counts(s, jde_apps_id)
+    if not summary.pop("employees_snapshot"):
+        s.note(f"application {jde_apps_id} has no employees snapshot (nomasx1-employees-1): no hr_terminated check")
     summary = {k: int(v) for k, v in summary.items()} | {"findings": findings}
     s.ctx.log.info(
         "ldap_reconcile application %s: %s of %s users matched; findings %s",
         jde_apps_id, summary["matched"], summary["users"], findings or "none",
     )  # fmt: skip
-    if not summary["terminated_employees"] and not _has_employees(s, jde_apps_id):
-        s.note(f"application {jde_apps_id} has no employees snapshot (nomasx1-employees-1): no hr_terminated check")
     return {**counts, "summary": summary}
 
 
@@ -102,11 +102,3 @@ def _finding_counts(s: DirectorySession, jde_apps_id: int) -> dict[str, int]:
         )
     )
     return {r[0]: int(r[1]) for r in rows}
-
-
-def _has_employees(s: DirectorySession, jde_apps_id: int) -> bool:
-    return bool(
-        s.scalar(
-            "SELECT EXISTS (SELECT 1 FROM {{schema}}.license_jde_employees WHERE apps_id = {{a}})", {"a": jde_apps_id}
-        )
-    )
