@@ -9,20 +9,13 @@ counts agree with a second, independent formulation of each rule on a realistic 
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.engine import URL
+from support.demo_site import DEMO_AS_OF as AS_OF
+from support.demo_site import DEMO_LICENCE_JOBS as LICENCE_JOBS
+from support.demo_site import DemoSite
 
-from airflow_provider_nomasx1 import testing
-from airflow_provider_nomasx1.applications import Registry
-from airflow_provider_nomasx1.collectors.preload import import_reference_bundle
-from airflow_provider_nomasx1.demo.jde_generator import generate
-from airflow_provider_nomasx1.schema import bootstrap
-
-AS_OF = dt.date(2026, 11, 28)
-LICENCE_JOBS = ("nomasx1-employees-1", "nomasx1-license-1", "nomasx1-out-1")
 FINANCIALS, FOUNDATION, PAYROLL = 1501, 1504, 1702
 
 #: component -> JD Edwards component objects' users who may run them, counted independently:
@@ -69,111 +62,80 @@ def _column(engine: sa.Engine, column: str) -> dict[int, int]:
     return {c: v for c, v in _rows(engine, f"SELECT component_id, {column} FROM nomasx1.license_position") if v}
 
 
-def test_licence_position_through_airflow_on_the_demo_profile(pg_server: URL, airflow_db: str) -> None:
-    source = testing.create_database(pg_server, "jde_pos_demo")
-    target = testing.create_database(pg_server, "nomasx1_pos_demo")
-    engine = sa.create_engine(target)
-    try:
-        generate(source, profile="demo", seed=1, as_of=AS_OF)
-        bootstrap.init_schema(engine, "nomasx1")
-        Registry(engine, "nomasx1").add(10, "JDE demo", source_conn_id="jdedwards")
-        import_reference_bundle(engine, "nomasx1", target_apps_ids=(10,))
-        env = testing.connection_env("jdedwards", source, conn_type="jdedwards", db_type="postgres")
-        env |= testing.connection_env("nomasx1", target)
-        conf = {"apps_id": 10, "as_of_date": AS_OF.isoformat()}
-        security = testing.run_bundled_dag("nomasx1-security-1", env=env, conf=conf)
-        assert security.state == "success", security
+def test_licence_position_through_airflow_on_the_demo_profile(demo_site: DemoSite) -> None:
+    """The demo site (conftest.demo_site: security, then the three licence jobs) against the counts."""
+    engine = demo_site.engine
+    assert _rows(
+        engine,
+        "SELECT dag_id, status FROM nomasx1.collect_audit WHERE step = 'LICENSE_POSITION' ORDER BY dag_id",
+    ) == [(dag_id, "success") for dag_id in sorted(LICENCE_JOBS)]
 
-        with engine.begin() as conn:
-            conn.execute(
-                sa.text(
-                    "INSERT INTO nomasx1.license_entitlements (apps_id, entitlement_id, csi, component_id, "
-                    "metric_id, quantity, start_date) VALUES (10, 'E1', 'CSI-1', 1504, 10, 25, '2020-01-01'), "
-                    "(10, 'E2', 'CSI-1', 1501, 10, 100000, '2020-01-01'), (10, 'E3', 'CSI-1', 1702, 30, 3, "
-                    "'2020-01-01')"
-                )
-            )
-        for dag_id in LICENCE_JOBS:
-            run = testing.run_bundled_dag(
-                dag_id, env=env, conf=conf | ({"window_days": 365} if "license" in dag_id else {})
-            )
-            assert run.state == "success", run
-            assert run.tasks["LICENSE_POSITION"] == "success", run
-        assert _rows(
-            engine,
-            "SELECT dag_id, status FROM nomasx1.collect_audit WHERE step = 'LICENSE_POSITION' ORDER BY dag_id",
-        ) == [(dag_id, "success") for dag_id in sorted(LICENCE_JOBS)]
+    authorised = dict(_rows(engine, AUTHORISED))
+    assert len(authorised) >= 5, authorised  # the demo site reaches several modules
+    assert _column(engine, "authorised_users") == authorised
+    assert _column(engine, "transacting_users_90d") == dict(_rows(engine, TRANSACTING_90D))
+    assert _column(engine, "using_users_90d") == dict(_rows(engine, USING_90D))
 
-        authorised = dict(_rows(engine, AUTHORISED))
-        assert len(authorised) >= 5, authorised  # the demo site reaches several modules
-        assert _column(engine, "authorised_users") == authorised
-        assert _column(engine, "transacting_users_90d") == dict(_rows(engine, TRANSACTING_90D))
-        assert _column(engine, "using_users_90d") == dict(_rows(engine, USING_90D))
-
-        # System Foundation is every module's prerequisite: it counts every authorised user
-        every_authorised = _rows(
+    # System Foundation is every module's prerequisite: it counts every authorised user
+    every_authorised = _rows(
+        engine,
+        "SELECT count(DISTINCT r.user_id) FROM nomasx1.security_rights_users r "
+        "JOIN nomasx1.security_users u ON u.apps_id = r.apps_id AND u.user_id = r.user_id AND u.enabled "
+        "JOIN nomasx1.jde_objects o ON o.apps_id = r.apps_id AND o.object_name = r.object_name "
+        "JOIN nomasx1.settings_jde_sy sy ON sy.system_code = o.system_code "
+        "JOIN nomasx1.settings_lic_components c ON c.component_id = sy.component_id "
+        "AND c.price_list = 'JD Edwards' WHERE r.apps_id = 10 AND r.can_run",
+    )[0][0]
+    position = {
+        row[0]: row[1:]
+        for row in _rows(
             engine,
-            "SELECT count(DISTINCT r.user_id) FROM nomasx1.security_rights_users r "
-            "JOIN nomasx1.security_users u ON u.apps_id = r.apps_id AND u.user_id = r.user_id AND u.enabled "
-            "JOIN nomasx1.jde_objects o ON o.apps_id = r.apps_id AND o.object_name = r.object_name "
-            "JOIN nomasx1.settings_jde_sy sy ON sy.system_code = o.system_code "
-            "JOIN nomasx1.settings_lic_components c ON c.component_id = sy.component_id "
-            "AND c.price_list = 'JD Edwards' WHERE r.apps_id = 10 AND r.can_run",
-        )[0][0]
-        position = {
-            row[0]: row[1:]
-            for row in _rows(
-                engine,
-                "SELECT component_id, required_users, compared_count, entitled_quantity, exposure, status, "
-                "employees FROM nomasx1.license_position",
-            )
-        }
-        required, compared, quantity, exposure, status, employees = position[FOUNDATION]
-        assert required == compared == every_authorised > 25
-        assert (quantity, exposure, status) == (25, every_authorised - 25, "exposed")
-        assert position[FINANCIALS][3:5] == (position[FINANCIALS][1] - 100000, "compliant")
-        internal = _rows(
-            engine,
-            "SELECT count(*) FROM nomasx1.license_jde_employees WHERE apps_id = 10 AND extract_date = "
-            "'2026-11-28' AND internal AND NOT terminated",
-        )[0][0]
-        assert position[PAYROLL][1:] == (
-            internal,
-            Decimal(3),
-            internal - 3,
-            "exposed" if internal > 3 else "compliant",
-            internal,
+            "SELECT component_id, required_users, compared_count, entitled_quantity, exposure, status, "
+            "employees FROM nomasx1.license_position",
         )
+    }
+    required, compared, quantity, exposure, status, employees = position[FOUNDATION]
+    assert required == compared == every_authorised > 25
+    assert (quantity, exposure, status) == (25, every_authorised - 25, "exposed")
+    assert position[FINANCIALS][3:5] == (position[FINANCIALS][1] - 100000, "compliant")
+    internal = _rows(
+        engine,
+        "SELECT count(*) FROM nomasx1.license_jde_employees WHERE apps_id = 10 AND extract_date = "
+        "'2026-11-28' AND internal AND NOT terminated",
+    )[0][0]
+    assert position[PAYROLL][1:] == (
+        internal,
+        Decimal(3),
+        internal - 3,
+        "exposed" if internal > 3 else "compliant",
+        internal,
+    )
 
-        # the drill-down adds up to the counts; the history has the as-of date once
-        assert (
-            _rows(
-                engine,
-                "SELECT p.component_id FROM nomasx1.license_position p "
-                "LEFT JOIN (SELECT component_id, count(*) FILTER (WHERE authorised) AS a, "
-                "count(*) FILTER (WHERE candidate_to_revoke) AS c FROM nomasx1.license_position_users GROUP BY 1) u "
-                "USING (component_id) WHERE coalesce(u.a, 0) <> p.authorised_users OR coalesce(u.c, 0) <> "
-                "p.candidates_to_revoke",
-            )
-            == []
+    # the drill-down adds up to the counts; the history has the as-of date once
+    assert (
+        _rows(
+            engine,
+            "SELECT p.component_id FROM nomasx1.license_position p "
+            "LEFT JOIN (SELECT component_id, count(*) FILTER (WHERE authorised) AS a, "
+            "count(*) FILTER (WHERE candidate_to_revoke) AS c FROM nomasx1.license_position_users GROUP BY 1) u "
+            "USING (component_id) WHERE coalesce(u.a, 0) <> p.authorised_users OR coalesce(u.c, 0) <> "
+            "p.candidates_to_revoke",
         )
-        assert _rows(engine, "SELECT DISTINCT as_of_date FROM nomasx1.license_position_history") == [(AS_OF,)]
+        == []
+    )
+    assert _rows(engine, "SELECT DISTINCT as_of_date FROM nomasx1.license_position_history") == [(AS_OF,)]
 
-        # the generator's writers unknown to JDE security are listed, none else
-        unknown = {
-            r[0]
-            for r in _rows(engine, "SELECT subject FROM nomasx1.license_data_quality WHERE check_name = 'unknown_user'")
-        }
-        assert unknown, "the demo profile writes with ids unknown to F0092"
-        assert unknown == {
-            r[0]
-            for r in _rows(
-                engine,
-                "SELECT DISTINCT user_id FROM nomasx1.license_position_users WHERE NOT known_user",
-            )
-        }
-        assert not unknown & {r[0] for r in _rows(engine, "SELECT user_id FROM nomasx1.security_users")}
-    finally:
-        engine.dispose()
-        testing.drop_database(source)
-        testing.drop_database(target)
+    # the generator's writers unknown to JDE security are listed, none else
+    unknown = {
+        r[0]
+        for r in _rows(engine, "SELECT subject FROM nomasx1.license_data_quality WHERE check_name = 'unknown_user'")
+    }
+    assert unknown, "the demo profile writes with ids unknown to F0092"
+    assert unknown == {
+        r[0]
+        for r in _rows(
+            engine,
+            "SELECT DISTINCT user_id FROM nomasx1.license_position_users WHERE NOT known_user",
+        )
+    }
+    assert not unknown & {r[0] for r in _rows(engine, "SELECT user_id FROM nomasx1.security_users")}

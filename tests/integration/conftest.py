@@ -3,13 +3,13 @@ the throwaway LDAP directory (OpenLDAP's slapd with AD's schema) the directory j
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
+from support.directory import require_slapd
 from support.security import AS_OF, SecurityTarget, make_target
 
 from airflow_provider_nomasx1 import testing
@@ -35,16 +35,6 @@ def security_target(pg_engine: sa.Engine, jde_tiny: URL, monkeypatch: pytest.Mon
 # --------------------------------------------------------------------------------------------------
 # The LDAP directory (slapd): skipped without it, unless NOMASX1_REQUIRE_LDAP=1 (CI) makes it a failure
 # --------------------------------------------------------------------------------------------------
-
-
-def require_slapd() -> None:
-    """Skip the test when slapd is not installed, or fail it when the run requires LDAP."""
-    if ldap_server.slapd_path() is not None:
-        return
-    message = f"slapd is not installed: {ldap_server.INSTALL_HINT}"
-    if os.environ.get("NOMASX1_REQUIRE_LDAP", "").strip().lower() in {"1", "true", "yes"}:
-        pytest.fail(f"{message} (NOMASX1_REQUIRE_LDAP is set)")
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")

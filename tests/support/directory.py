@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 
 from airflow_provider_nomasx1.applications import Registry
 from airflow_provider_nomasx1.context import StepContext
+from airflow_provider_nomasx1.demo import ldap_server
 from airflow_provider_nomasx1.demo.ldap_server import DirectoryServer
 from airflow_provider_nomasx1.hooks.ldap import LdapHook
 from airflow_provider_nomasx1.operators.step import run_step
@@ -26,6 +28,17 @@ from airflow_provider_nomasx1.schema import bootstrap
 LDAP_APPS_ID = 50
 JDE_APPS_ID = 10
 LOG = logging.getLogger("nomasx1.tests.directory")
+
+
+def require_slapd() -> None:
+    """Skip the test when slapd is not installed, or fail it when the run requires LDAP (CI sets
+    NOMASX1_REQUIRE_LDAP=1: the directory tests must never be skipped there)."""
+    if ldap_server.slapd_path() is not None:
+        return
+    message = f"slapd is not installed: {ldap_server.INSTALL_HINT}"
+    if os.environ.get("NOMASX1_REQUIRE_LDAP", "").strip().lower() in {"1", "true", "yes"}:
+        pytest.fail(f"{message} (NOMASX1_REQUIRE_LDAP is set)")
+    pytest.skip(message)
 
 
 def ldap_connection_env(server: DirectoryServer, conn_id: str = "ldap", tls: str = "ldaps", **extra: Any) -> dict:
