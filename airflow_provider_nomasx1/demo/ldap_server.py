@@ -18,6 +18,7 @@ import base64
 import datetime as dt
 import hashlib
 import ipaddress
+import json
 import os
 import re
 import shutil
@@ -322,6 +323,26 @@ class DirectoryServer:
         self.bind_dn = self.bind_dn or f"cn=admin,{self.base_dn}"
         if not self.tls:
             self.ldaps_port = None
+
+    def connection_fields(self, tls: TlsMode = "ldaps", **extras: object) -> dict[str, object]:
+        """The fields of a directory connection (type ``nomasx1_ldap``) on this server, as
+        ``airflow connections import`` and ``AIRFLOW_CONN_*`` read them: TLS trusting ``ca_file``."""
+        port = self.ldaps_port if tls == "ldaps" else self.port
+        extra = {"tls_mode": tls, "base_dn": self.base_dn, **extras}
+        if tls != "none" and self.ca_file is not None:
+            extra.setdefault("ca_bundle", str(self.ca_file))
+        return {
+            "conn_type": "nomasx1_ldap",
+            "host": self.host,
+            "port": port,
+            "login": self.bind_dn,
+            "password": self.password,
+            "extra": json.dumps({k: v for k, v in extra.items() if v is not None}),
+        }
+
+    def connection_env(self, conn_id: str = "ldap", tls: TlsMode = "ldaps", **extras: object) -> dict[str, str]:
+        """``AIRFLOW_CONN_<ID>`` of :meth:`connection_fields`."""
+        return {f"AIRFLOW_CONN_{conn_id.upper().replace('-', '_')}": json.dumps(self.connection_fields(tls, **extras))}
 
     # paths ----------------------------------------------------------------------------------------
 

@@ -21,6 +21,8 @@ port it listens on, and prints shell assignments; ``... stop WORKDIR`` stops a s
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime as dt
 import json
 import logging
 import os
@@ -30,6 +32,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -53,6 +56,10 @@ DEMO_APPS_ID = 10
 SECURITY_JOBS = ["nomasx1-security-1", "nomasx1-sod-1"]
 #: and the licence usage: the people, who transacted, what was used (Object Usage Tracking)
 LICENCE_JOBS = ["nomasx1-employees-1", "nomasx1-license-1", "nomasx1-out-1"]
+#: the corporate directory of the demo site (demo/directory_generator.py) on a throwaway slapd,
+#: registered as application 50 and reconciled with application 10 by nomasx1-ldap-1
+DIRECTORY_APPS_ID = 50
+DIRECTORY_JOBS = ["nomasx1-ldap-1"]
 #: the sample contract lines the demo records before the licence jobs (docs/license.md)
 DEMO_ENTITLEMENTS = Path(__file__).with_name("entitlements.csv")
 JDE_DATABASE = "jde_demo"
@@ -237,6 +244,43 @@ def _register_application(server_url: URL) -> None:
         engine.dispose()
 
 
+@contextlib.contextmanager
+def _directory(server_url: URL, jde_url: URL, workdir: Path, as_of: dt.date) -> Iterator[object | None]:
+    """The demo site's corporate directory: its entries derived from the JDE source (most users
+    matched by one rule or another, some leavers, some ambiguous), served by a throwaway slapd in
+    ``workdir/ldap`` as the `ldap` connection, registered as application 50 (what an administrator
+    does once: `nomasx1 apps add --apps-id 50 --type LDAP ...`). None, said, without slapd."""
+    from airflow_provider_nomasx1.applications import Registry
+    from airflow_provider_nomasx1.demo import ldap_server
+    from airflow_provider_nomasx1.demo.directory_generator import jde_directory_entries
+    from airflow_provider_nomasx1.jde.schema_map import JdeSchemaMap
+
+    if ldap_server.slapd_path() is None:
+        _say(f"directory: skipped, slapd is not installed ({ldap_server.INSTALL_HINT})")
+        yield None
+        return
+    folder = workdir / "ldap"
+    shutil.rmtree(folder, ignore_errors=True)
+    source = sa.create_engine(jde_url)
+    try:
+        entries = jde_directory_entries(source, JdeSchemaMap(), base_dn=ldap_server.DEFAULT_BASE_DN, as_of=as_of)
+        server = ldap_server.start_directory_server(folder, entries=entries)
+    finally:
+        source.dispose()
+    with server:
+        os.environ.update(server.connection_env("ldap", excluded_ous="OU=Disabled Users"))
+        engine = _nomasx1_engine(server_url)
+        try:
+            registry = Registry(engine)
+            if not registry.existing({DIRECTORY_APPS_ID}):
+                registry.add(DIRECTORY_APPS_ID, "Corporate directory (synthetic)", apps_type="LDAP",
+                             source_conn_id="ldap", reconcile_apps=str(DEMO_APPS_ID))  # fmt: skip
+        finally:
+            engine.dispose()
+        _say(f"directory: {server.ldaps_url} (slapd, {folder}), application {DIRECTORY_APPS_ID} registered")
+        yield server
+
+
 def _nomasx1_engine(server_url: URL) -> sa.Engine:
     login, password = DEMO_LOGINS["nomasx1"]
     return sa.create_engine(server_url.set(username=login, password=password, database="nomasx1"))
@@ -279,6 +323,7 @@ def run_demo(
     os.environ.update(env)  # before Airflow is imported
 
     server, server_url = _start_server(pg_url, workdir)
+    stack = contextlib.ExitStack()
     try:
         _say(f"PostgreSQL: {server_url.render_as_string(hide_password=True)}")
         from airflow_provider_nomasx1.demo.jde_generator import generate
@@ -297,6 +342,9 @@ def run_demo(
         _run_jobs(SECURITY_JOBS, env, conf={"apps_id": DEMO_APPS_ID})
         _record_entitlements(server_url)
         _run_jobs(LICENCE_JOBS, env, conf={"apps_id": DEMO_APPS_ID})
+        directory = stack.enter_context(_directory(server_url, jde_url, workdir, summary.as_of))
+        if directory is not None:
+            _run_jobs(DIRECTORY_JOBS, env, conf={"apps_id": DIRECTORY_APPS_ID})
         sod_report, licence_report = _reports(server_url, workdir)
         _summary(server_url)
         _say(f"\nSoD report of application {DEMO_APPS_ID}: {sod_report}")
@@ -304,6 +352,7 @@ def run_demo(
         _say(f"\ndemo finished in {time.monotonic() - started:.0f}s. Explore it in the Airflow UI: make airflow")
         return 0
     finally:
+        stack.close()  # the directory server: the demo's own, stopped with it
         if server is not None and keep:
             _say(f"embedded server left running: {server.url()} (data in {server.data_dir})")
         elif server is not None:

@@ -7,7 +7,6 @@ collect_audit) with the real LdapHook on the `ldap` connection.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Callable, Iterable
@@ -43,17 +42,7 @@ def require_slapd() -> None:
 
 def ldap_connection_env(server: DirectoryServer, conn_id: str = "ldap", tls: str = "ldaps", **extra: Any) -> dict:
     """``AIRFLOW_CONN_<ID>`` of a directory connection on the test server (TLS trusting its CA)."""
-    port = server.ldaps_port if tls == "ldaps" else server.port
-    extras = {"tls_mode": tls, "ca_bundle": str(server.ca_file), "base_dn": server.base_dn, **extra}
-    payload = {
-        "conn_type": "nomasx1_ldap",
-        "host": server.host,
-        "port": port,
-        "login": server.bind_dn,
-        "password": server.password,
-        "extra": json.dumps({k: v for k, v in extras.items() if v is not None}),
-    }
-    return {f"AIRFLOW_CONN_{conn_id.upper()}": json.dumps(payload)}
+    return server.connection_env(conn_id, tls, **extra)  # type: ignore[arg-type]
 
 
 @dataclass
