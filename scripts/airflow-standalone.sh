@@ -5,8 +5,9 @@
 # Settings (environment, or make variables: `make airflow BUNDLE=/path TENANTS=/path/tenants.yaml`):
 #   BUNDLE        a copy of the bundle (a folder with jobs/ and the two loader files); default: the installed one
 #   TENANTS       a tenants.yaml (NOMASX1_TENANTS_FILE); default: tenants.yaml beside the bundle's jobs/
-#   DEMO_DIR      the demo's work folder (default .demo): its PostgreSQL is started again when it is
-#                 not running, and its connections (connections.json) are imported; absent: none
+#   DEMO_DIR      the demo's work folder (default .demo): its PostgreSQL and its directory (slapd) are
+#                 started again when not running, and its connections (connections.json) are imported;
+#                 absent: none
 #   AIRFLOW_HOME  default $DEMO_DIR/airflow after a demo (its runs show in the UI), else .airflow
 #   AIRFLOW_PORT  default 8080;  AIRFLOW_PARALLELISM  default: the number of cores (nproc), at least 2
 #   AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS  default True (no login); False: log in as admin with
@@ -20,6 +21,7 @@ PYTHON="$ROOT/.venv/bin/python"
 PORT="${AIRFLOW_PORT:-8080}"
 DEMO_DIR="${DEMO_DIR:-$ROOT/.demo}"
 DEMO_PG_STARTED=0
+DEMO_LDAP_STARTED=0
 DEMO_CONNECTIONS=""
 
 if [[ -f "$DEMO_DIR/demo.json" ]]; then
@@ -80,6 +82,9 @@ stop_airflow() {
   wait "$AIRFLOW_PGID" 2>/dev/null || true
   if [[ "$DEMO_PG_STARTED" == 1 ]]; then
     "$PYTHON" -m airflow_provider_nomasx1.demo.runner stop "$DEMO_DIR" || true
+  fi
+  if [[ "$DEMO_LDAP_STARTED" == 1 ]]; then
+    "$PYTHON" -m airflow_provider_nomasx1.demo.runner stop-directory "$DEMO_DIR" || true
   fi
 }
 trap 'stop_airflow; exit 143' TERM

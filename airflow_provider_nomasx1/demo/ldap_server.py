@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -289,6 +290,49 @@ def _server_certificate(
 _RUNNING: set[DirectoryServer] = set()
 
 
+#: the pid of a detached slapd, in its work folder
+PID_FILE = "slapd.pid"
+
+
+def detached_pid(workdir: Path) -> int | None:
+    """The pid of the detached slapd serving ``workdir`` when it is alive, else None."""
+    try:
+        pid = int((Path(workdir) / PID_FILE).read_text().strip())
+    except (OSError, ValueError):
+        return None
+    return pid if _alive(pid) else None
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs: a child of ours that exited is reaped (not a zombie kept "alive")."""
+    try:
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
+    except ChildProcessError:  # not our child: another process started it
+        pass
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+def stop_detached(workdir: Path, timeout: float = 10.0) -> bool:
+    """Stop the detached slapd of ``workdir`` (SIGTERM, then SIGKILL); True when one was running."""
+    pid = detached_pid(workdir)
+    (Path(workdir) / PID_FILE).unlink(missing_ok=True)
+    if pid is None:
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return True
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    return True
+
+
 @atexit.register
 def _stop_leftovers() -> None:
     """A server a crashed test or demo forgot must not outlive the interpreter."""
@@ -316,6 +360,9 @@ class DirectoryServer:
     other_ca_file: Path | None = None
     cert_file: Path | None = None
     key_file: Path | None = None
+    #: outlive this interpreter (``make airflow`` serves the demo's directory after the resume
+    #: command exits): its own session, a pid file, stopped by :func:`stop_detached`
+    detached: bool = False
     _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -470,8 +517,13 @@ class DirectoryServer:
         with self.log_file.open("ab") as log:
             log.truncate(0)
             # -d keeps slapd in the foreground, our child: stop() ends it and nothing is left behind
-            self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-        _RUNNING.add(self)
+            self._process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=self.detached
+            )
+        if self.detached:
+            (self.workdir / PID_FILE).write_text(f"{self._process.pid}\n")
+        else:
+            _RUNNING.add(self)
         deadline = time.monotonic() + timeout
         while True:
             code = self._process.poll()

@@ -7,15 +7,18 @@
    then, with application 10 registered, the reference import, the nomajde mirror sync and the
    view refresh, then the security collection and the SoD engine of application 10;
    then record a sample entitlement register (demo/entitlements.csv) and run the three licence
-   jobs, each ending with the licence position;
+   jobs, each ending with the licence position; then, when slapd is installed, serve the demo
+   site's corporate directory (application 50) and run nomasx1-ldap-1 (said skipped otherwise);
 5. write the SoD report and the licence report of application 10 as HTML in the work folder;
 6. print what was built, and leave in the work folder what `make airflow` serves again: the embedded
-   server's data (``pg/``), ``demo.json`` (where the server is) and ``connections.json`` (the
-   connections, in the format of ``airflow connections import``).
+   server's data (``pg/``), ``demo.json`` (where the server is), the directory's (``ldap/``,
+   ``directory.json``) and ``connections.json`` (the connections, in the format of ``airflow
+   connections import``).
 
 ``python -m airflow_provider_nomasx1.demo.runner resume WORKDIR`` (run by `make airflow`) starts the
-embedded server again from its data when it is not running, rewrites ``connections.json`` for the
-port it listens on, and prints shell assignments; ``... stop WORKDIR`` stops a server it started.
+embedded server again from its data when it is not running, and the directory (detached), rewrites
+``connections.json`` for the port it listens on, and prints shell assignments; ``... stop WORKDIR``
+stops a server it started, ``... stop-directory WORKDIR`` the directory.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
@@ -64,6 +68,8 @@ DIRECTORY_JOBS = ["nomasx1-ldap-1"]
 DEMO_ENTITLEMENTS = Path(__file__).with_name("entitlements.csv")
 JDE_DATABASE = "jde_demo"
 STATE_FILE = "demo.json"
+#: where the demo's directory server lives (folder, ports, base DN, root password), for `make airflow`
+DIRECTORY_STATE_FILE = "directory.json"
 CONNECTIONS_FILE = "connections.json"
 
 
@@ -111,10 +117,39 @@ def _connections(server_url: URL, jde_url: URL) -> dict[str, str]:
     return env
 
 
-def _connection_fields(server_url: URL) -> dict[str, dict]:
-    """The demo's connections as ``airflow connections import`` reads them (conn_id -> fields)."""
+def _connection_fields(server_url: URL, workdir: Path | None = None) -> dict[str, dict]:
+    """The demo's connections as ``airflow connections import`` reads them (conn_id -> fields),
+    the directory's `ldap` among them when the demo has one."""
     env = _connections(server_url, server_url.set(database=JDE_DATABASE))
-    return {key.removeprefix("AIRFLOW_CONN_").lower(): json.loads(value) for key, value in env.items()}
+    fields = {key.removeprefix("AIRFLOW_CONN_").lower(): json.loads(value) for key, value in env.items()}
+    directory = _saved_directory(workdir) if workdir is not None else None
+    if directory is not None:
+        fields["ldap"] = directory.connection_fields(extras=DIRECTORY_EXTRAS)
+    return fields
+
+
+#: the demo directory connection's search settings (the disabled accounts' OU is left out)
+DIRECTORY_EXTRAS = {"excluded_ous": "OU=Disabled Users"}
+
+
+def _saved_directory(workdir: Path) -> Any:
+    """The demo's directory server as :func:`_directory` recorded it (not started), or None."""
+    from airflow_provider_nomasx1.demo.ldap_server import DirectoryServer
+
+    path = workdir / DIRECTORY_STATE_FILE
+    if not path.exists():
+        return None
+    state = json.loads(path.read_text())
+    folder = Path(state["workdir"])
+    return DirectoryServer(
+        workdir=folder,
+        base_dn=state["base_dn"],
+        password=state["password"],
+        port=state["port"],
+        ldaps_port=state["ldaps_port"],
+        ca_file=Path(state["ca_file"]),
+        detached=True,
+    )
 
 
 def _write_private(path: Path, data: dict) -> None:
@@ -129,7 +164,7 @@ def save_state(workdir: Path, server_url: URL, embedded_data_dir: Path | None) -
     if embedded_data_dir is not None:
         state["embedded_data_dir"] = str(embedded_data_dir)
     _write_private(workdir / STATE_FILE, state)
-    _write_private(workdir / CONNECTIONS_FILE, _connection_fields(server_url))
+    _write_private(workdir / CONNECTIONS_FILE, _connection_fields(server_url, workdir))
     return workdir / CONNECTIONS_FILE
 
 
@@ -158,6 +193,27 @@ def resume(workdir: Path) -> tuple[Path, bool]:
             port, started = server.port, True
         server_url = server_url.set(port=port)
     return save_state(workdir.resolve(), server_url, data_dir or None), started
+
+
+def resume_directory(workdir: Path) -> bool:
+    """Serve the demo's directory again (detached: it outlives this command) when the demo has one
+    and slapd is installed; True when it was started here (`stop-directory` stops it)."""
+    from airflow_provider_nomasx1.demo import ldap_server
+
+    directory = _saved_directory(workdir.resolve())
+    if directory is None or ldap_server.slapd_path() is None or ldap_server.detached_pid(directory.workdir):
+        return False
+    directory.start()
+    return True
+
+
+def stop_directory(workdir: Path) -> None:
+    """Stop the directory :func:`resume_directory` started (its data stays)."""
+    from airflow_provider_nomasx1.demo import ldap_server
+
+    directory = _saved_directory(workdir.resolve())
+    if directory is not None:
+        ldap_server.stop_detached(directory.workdir)
 
 
 def stop(workdir: Path) -> None:
@@ -260,7 +316,9 @@ def _directory(server_url: URL, jde_url: URL, workdir: Path, as_of: dt.date) -> 
         yield None
         return
     folder = workdir / "ldap"
+    ldap_server.stop_detached(folder)  # a `make airflow` left running
     shutil.rmtree(folder, ignore_errors=True)
+    (workdir / DIRECTORY_STATE_FILE).unlink(missing_ok=True)
     source = sa.create_engine(jde_url)
     try:
         entries = jde_directory_entries(source, JdeSchemaMap(), base_dn=ldap_server.DEFAULT_BASE_DN, as_of=as_of)
@@ -268,7 +326,10 @@ def _directory(server_url: URL, jde_url: URL, workdir: Path, as_of: dt.date) -> 
     finally:
         source.dispose()
     with server:
-        os.environ.update(server.connection_env("ldap", excluded_ous="OU=Disabled Users"))
+        os.environ.update(server.connection_env("ldap", **DIRECTORY_EXTRAS))
+        state = {"workdir": str(folder), "base_dn": server.base_dn, "password": server.password,
+                 "port": server.port, "ldaps_port": server.ldaps_port, "ca_file": str(server.ca_file)}  # fmt: skip
+        _write_private(workdir / DIRECTORY_STATE_FILE, state)
         engine = _nomasx1_engine(server_url)
         try:
             registry = Registry(engine)
@@ -345,6 +406,7 @@ def run_demo(
         directory = stack.enter_context(_directory(server_url, jde_url, workdir, summary.as_of))
         if directory is not None:
             _run_jobs(DIRECTORY_JOBS, env, conf={"apps_id": DIRECTORY_APPS_ID})
+            save_state(workdir, server_url, server.data_dir if server is not None else None)  # with `ldap`
         sod_report, licence_report = _reports(server_url, workdir)
         _summary(server_url)
         _say(f"\nSoD report of application {DEMO_APPS_ID}: {sod_report}")
@@ -360,21 +422,27 @@ def run_demo(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`make airflow`'s entry: ``resume WORKDIR`` prints shell assignments, ``stop WORKDIR`` stops."""
+    """`make airflow`'s entry: ``resume WORKDIR`` prints shell assignments, ``stop WORKDIR`` stops the
+    embedded PostgreSQL, ``stop-directory WORKDIR`` the demo's directory."""
     parser = argparse.ArgumentParser(prog="python -m airflow_provider_nomasx1.demo.runner")
-    parser.add_argument("action", choices=["resume", "stop"])
+    parser.add_argument("action", choices=["resume", "stop", "stop-directory"])
     parser.add_argument("workdir", type=Path)
     args = parser.parse_args(argv)
     try:
         if args.action == "stop":
             stop(args.workdir)
             return 0
+        if args.action == "stop-directory":
+            stop_directory(args.workdir)
+            return 0
         connections, started = resume(args.workdir)
+        directory_started = resume_directory(args.workdir)
     except Nomasx1Error as exc:
         print(f"nomasx1 demo: {exc}", file=sys.stderr)
         return 1
     print(f"DEMO_CONNECTIONS={shlex.quote(str(connections))}")
     print(f"DEMO_PG_STARTED={int(started)}")
+    print(f"DEMO_LDAP_STARTED={int(directory_started)}")
     return 0
 
 
