@@ -21,17 +21,17 @@ as-of date, no clock and no ``random``. docs/synthetic-jde.md ("Directory") has 
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal, TextIO
+from typing import Any, Literal
 
 import sqlalchemy as sa
 
+from airflow_provider_nomasx1.demo.ldif import write_ldif
 from airflow_provider_nomasx1.jde.julian import from_julian
 from airflow_provider_nomasx1.jde.schema_map import JdeSchemaMap
 from airflow_provider_nomasx1.pg.identifiers import quote
@@ -792,41 +792,3 @@ def _synthetic(count: int, base_dn: str, seed: int, size: int, as_of: dt.date) -
 # --------------------------------------------------------------------------------------------------
 
 # RFC 2849: SAFE-INIT-CHAR (no NUL, LF, CR, space, ':' or '<') then SAFE-CHARs (ASCII but NUL, LF, CR)
-_LDIF_SAFE = re.compile(r"[\x01-\x09\x0b\x0c\x0e-\x1f\x21-\x39\x3b\x3d-\x7f][\x01-\x09\x0b\x0c\x0e-\x7f]*")
-_LDIF_WIDTH = 76
-
-
-def _ldif_line(name: str, value: str | bytes) -> str:
-    if not value:
-        return f"{name}:\n"
-    if isinstance(value, str) and _LDIF_SAFE.fullmatch(value) and not value.endswith(" "):
-        line = f"{name}: {value}"
-    else:  # not a SAFE-STRING (non-ASCII, leading space / ':' / '<', trailing space): base64
-        raw = value.encode("utf-8") if isinstance(value, str) else value
-        line = f"{name}:: {base64.b64encode(raw).decode('ascii')}"
-    return _folded(line)
-
-
-def _folded(line: str) -> str:
-    """``line`` folded at 76 characters (continuation lines start with one space)."""
-    if len(line) <= _LDIF_WIDTH:
-        return line + "\n"
-    parts = [line[:_LDIF_WIDTH]]
-    parts.extend(" " + line[i : i + _LDIF_WIDTH - 1] for i in range(_LDIF_WIDTH, len(line), _LDIF_WIDTH - 1))
-    return "\n".join(parts) + "\n"
-
-
-def write_ldif(entries: Iterable[tuple[str, Mapping[str, str | bytes | Sequence[str | bytes]]]], stream: TextIO) -> int:
-    """Write ``entries`` to ``stream`` as LDIF (``version: 1``, one record per entry, values that are
-    not safe strings base64-encoded after ``::``, lines folded at 76), one entry at a time. The
-    text written is ASCII. Returns the number of records."""
-    stream.write("version: 1\n")
-    count = 0
-    for dn, attributes in entries:
-        lines = ["\n", _ldif_line("dn", dn)]
-        for name, values in attributes.items():
-            for value in [values] if isinstance(values, str | bytes) else values:
-                lines.append(_ldif_line(name, value))
-        stream.write("".join(lines))
-        count += 1
-    return count

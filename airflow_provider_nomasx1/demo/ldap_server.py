@@ -39,6 +39,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from ldap3.core.exceptions import LDAPBindError, LDAPException, LDAPStartTLSError
 
+from airflow_provider_nomasx1.demo import ldif
+from airflow_provider_nomasx1.demo.ldif import values_of as _values
 from airflow_provider_nomasx1.errors import Nomasx1Error
 
 DEFAULT_BASE_DN = "dc=nomasx1,dc=test"
@@ -56,7 +58,6 @@ START_TIMEOUT = 10.0
 _SCHEMA_DIRS = ("/etc/ldap/schema", "/etc/openldap/schema", "/usr/local/etc/openldap/schema")
 _MODULE_DIRS = ("/usr/lib/ldap", "/usr/lib64/openldap", "/usr/lib/openldap", "/usr/libexec/openldap")
 # RFC 2849: a value is written as is only when it starts with a SAFE-INIT-CHAR and holds SAFE-CHARs
-_LDIF_SAFE = re.compile(r"[\x01-\x09\x0b\x0c\x0e-\x1f\x21-\x39\x3b\x3d-\x7f][\x01-\x09\x0b\x0c\x0e-\x7f]*")
 
 _LOG_PREFIX = re.compile(r"^[0-9a-f]{8}\.[0-9a-f]{8} 0x[0-9a-f]+ ", re.MULTILINE)
 
@@ -128,29 +129,6 @@ def _quoted(text: str | Path) -> str:
 
 def _norm_dn(dn: str) -> str:
     return re.sub(r"\s*([,=+])\s*", r"\1", dn.strip()).lower()
-
-
-def _values(values: Values | None) -> list[str | bytes]:
-    if values is None:
-        return []
-    if isinstance(values, str | bytes | int):
-        values = [values]
-    return [str(v) if isinstance(v, int) else v for v in values]
-
-
-def _ldif_line(name: str, value: str | bytes) -> str:
-    if isinstance(value, str) and _LDIF_SAFE.fullmatch(value) and not value.endswith(" "):
-        return f"{name}: {value}\n"
-    raw = value.encode() if isinstance(value, str) else value
-    return f"{name}:: {base64.b64encode(raw).decode()}\n"
-
-
-def ldif_record(dn: str, attributes: Mapping[str, Values]) -> str:
-    """One entry as an LDIF record (values that are not LDIF-safe are base64-encoded)."""
-    lines = [_ldif_line("dn", dn)]
-    for name, values in attributes.items():
-        lines.extend(_ldif_line(name, value) for value in _values(values))
-    return "".join(lines) + "\n"
 
 
 def base_entry(base_dn: str) -> Entry:
@@ -689,7 +667,7 @@ class DirectoryServer:
             assert process.stdin is not None
             try:
                 for dn, attributes in entries:
-                    process.stdin.write(ldif_record(dn, attributes).encode())
+                    process.stdin.write(ldif.record(dn, attributes).encode())
                     count += 1
                 process.stdin.close()
             except BrokenPipeError:  # slapadd stopped at a bad entry: its message says which

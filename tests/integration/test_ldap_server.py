@@ -12,7 +12,8 @@ import ldap3
 import pytest
 from ldap3.core.exceptions import LDAPBindError, LDAPSocketOpenError, LDAPStartTLSError
 
-from airflow_provider_nomasx1.demo.ldap_server import DirectoryServer, DirectoryServerError, ldif_record
+from airflow_provider_nomasx1.demo.ldap_server import DirectoryServer, DirectoryServerError
+from airflow_provider_nomasx1.demo.ldif import record as ldif_record
 from airflow_provider_nomasx1.directory.config import DEFAULT_FILTERS, DEFAULT_GROUP_FILTERS
 
 PAGED_RESULTS = "1.2.840.113556.1.4.319"
