@@ -387,16 +387,41 @@ def _cmd_report_licence(args: argparse.Namespace) -> int:
     return _write_report(args, licence, contextlib.nullcontext())
 
 
-def _write_report(args: argparse.Namespace, report: Any, guard: contextlib.AbstractContextManager) -> int:
-    """Write one report (``nomasx1 report sod`` or ``licence``): ``report`` is its module, with
-    ``resolve_output`` and ``write_report``."""
+def _cmd_report_directory(args: argparse.Namespace) -> int:
+    from airflow_provider_nomasx1.reports import directory
+
+    # the directory report names missing tables itself
+    return _write_report(args, directory, contextlib.nullcontext(), jde_apps_id=args.jde_apps_id)
+
+
+def _cmd_report_directory_departments(args: argparse.Namespace) -> int:
+    from airflow_provider_nomasx1.reports import directory
+
+    # the folder is checked before the database is read
+    _check_writable(str(directory.resolve_folder(args.output, args.apps_id)), "--output")
+    engine = _open_target(args)
+    try:
+        written = directory.write_departments(
+            engine, args.apps_id, args.output, jde_apps_id=args.jde_apps_id, schema=args.schema, force=args.force
+        )
+    finally:
+        engine.dispose()
+    print(written.summary())
+    return 0
+
+
+def _write_report(
+    args: argparse.Namespace, report: Any, guard: contextlib.AbstractContextManager, **options: Any
+) -> int:
+    """Write one report (``nomasx1 report sod``, ``licence`` or ``directory``): ``report`` is its
+    module, with ``resolve_output`` and ``write_report`` (both given ``options``, if any)."""
     # the file name and folder are checked before the database is read
-    _check_writable(str(report.resolve_output(args.output, args.apps_id, args.format)), "--output")
+    _check_writable(str(report.resolve_output(args.output, args.apps_id, args.format, **options)), "--output")
     engine = _open_target(args)
     try:
         with guard:
             written = report.write_report(
-                engine, args.apps_id, args.format, args.output, schema=args.schema, force=args.force
+                engine, args.apps_id, args.format, args.output, schema=args.schema, force=args.force, **options
             )
     finally:
         engine.dispose()
@@ -837,6 +862,35 @@ def build_parser() -> argparse.ArgumentParser:
     lic.add_argument("--force", action="store_true", help="replace an existing file")
     _target_options(lic)
     lic.set_defaults(func=_cmd_report_licence)
+    ldap = report_sub.add_parser(
+        "directory",
+        help="the reconciliation findings of one directory application (nomasx1-ldap-1): leavers still enabled "
+        "in JDE, ambiguous matches, accounts without a JDE user; scope and summary (docs/directory-report.md)",
+    )
+    ldap.add_argument("--apps-id", type=_apps_id, required=True, help="the directory application (type LDAP)")
+    ldap.add_argument("--jde-apps-id", type=_apps_id, help="only this JDE application (default: every one reconciled)")
+    ldap.add_argument("--format", choices=["csv", "xlsx", "html"], default="html", help="default html")
+    ldap.add_argument("--output", help="file or existing folder (default: ./directory-report-<apps>-<date>.<ext>)")
+    ldap.add_argument("--force", action="store_true", help="replace an existing file")
+    _target_options(ldap)
+    ldap.set_defaults(func=_cmd_report_directory)
+    dept = report_sub.add_parser(
+        "directory-departments",
+        help="users by applications: one xlsx workbook per department of a directory application, a sheet per "
+        "JDE application reconciled and one of every account, written into one new folder all or nothing",
+    )
+    dept.add_argument("--apps-id", type=_apps_id, required=True, help="the directory application (type LDAP)")
+    dept.add_argument(
+        "--jde-apps-id", type=_apps_id, help="only this JDE application's sheet (default: every one reconciled)"
+    )
+    dept.add_argument(
+        "--output",
+        help="the folder to create, or an existing folder to create it in (default: "
+        "./directory-departments-<apps>-<date>)",
+    )
+    dept.add_argument("--force", action="store_true", help="replace an earlier export of the same folder")
+    _target_options(dept)
+    dept.set_defaults(func=_cmd_report_directory_departments)
 
     schema = sub.add_parser("schema", help="create, upgrade or inspect a nomasx1 schema directly")
     schema.add_argument("action", choices=["init", "upgrade", "revision"])
