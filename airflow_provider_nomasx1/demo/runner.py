@@ -372,6 +372,17 @@ def _reports(server_url: URL, workdir: Path) -> list[Path]:
         engine.dispose()
 
 
+def _directory_report(server_url: URL, workdir: Path) -> Path:
+    """What an access reviewer runs: `nomasx1 report directory --apps-id 50 --format html`."""
+    from airflow_provider_nomasx1.reports import directory
+
+    engine = _nomasx1_engine(server_url)
+    try:
+        return directory.write_report(engine, DIRECTORY_APPS_ID, "html", workdir, force=True).path
+    finally:
+        engine.dispose()
+
+
 def run_demo(
     profile: str = "demo", workdir: Path = Path(".demo"), pg_url: str | None = None, keep: bool = False
 ) -> int:
@@ -408,9 +419,12 @@ def run_demo(
             _run_jobs(DIRECTORY_JOBS, env, conf={"apps_id": DIRECTORY_APPS_ID})
             save_state(workdir, server_url, server.data_dir if server is not None else None)  # with `ldap`
         sod_report, licence_report = _reports(server_url, workdir)
+        directory_report = _directory_report(server_url, workdir) if directory is not None else None
         _summary(server_url)
         _say(f"\nSoD report of application {DEMO_APPS_ID}: {sod_report}")
         _say(f"licence report of application {DEMO_APPS_ID}: {licence_report}")
+        if directory_report is not None:
+            _say(f"directory report of application {DIRECTORY_APPS_ID}: {directory_report}")
         _say(f"\ndemo finished in {time.monotonic() - started:.0f}s. Explore it in the Airflow UI: make airflow")
         return 0
     finally:

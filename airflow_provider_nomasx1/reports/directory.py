@@ -32,8 +32,6 @@ import html
 import itertools
 import os
 import re
-import shutil
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -48,8 +46,8 @@ from airflow_provider_nomasx1.applications import ApplicationNotFoundError
 from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error, sqlstate
 from airflow_provider_nomasx1.pg.identifiers import checked
 from airflow_provider_nomasx1.reports import writers
-from airflow_provider_nomasx1.reports.queries import application_name, report_query, translated
-from airflow_provider_nomasx1.reports.writers import FORMATS, Columns, HtmlPage, Scope, XlsxBook
+from airflow_provider_nomasx1.reports.queries import application_name, report_query, stream_rows, translated
+from airflow_provider_nomasx1.reports.writers import FORMATS, Columns, HtmlPage, Scope, XlsxBook, publish_folder
 from airflow_provider_nomasx1.schema import nomasx1
 from airflow_provider_nomasx1.schema.nomasx1 import LDAP_FINDING_SEVERITIES, LDAP_SEVERITIES
 
@@ -309,16 +307,6 @@ def _timestamp(value: dt.datetime | None) -> str:
     return value.astimezone(dt.UTC).isoformat(timespec="seconds") if value is not None else _NEVER
 
 
-def _stream(conn: sa.Connection, query: sa.TextClause, params: dict[str, Any]) -> Iterator[tuple]:
-    """Rows from a server-side cursor: memory stays flat however many there are."""
-    result = conn.execution_options(yield_per=2000).execute(query, params)
-    try:
-        for row in result:
-            yield tuple(row)
-    finally:
-        result.close()
-
-
 @contextlib.contextmanager
 def _snapshot(engine: sa.Engine, schema: str) -> Iterator[sa.Connection]:
     """One read-only snapshot for the scope and every row; "table does not exist" (a schema older
@@ -418,7 +406,7 @@ def build_report(
         finding_counts=finding_counts,
         rule_counts=rule_counts,
         total=sum(per_finding.values()),
-        findings=lambda limit: _stream(conn, query, {**p, "n": limit}),
+        findings=lambda limit: stream_rows(conn, query, {**p, "n": limit}),
         severities=severities,
     )
     scope.append(("result", "Result", report.result))
@@ -618,56 +606,6 @@ def is_export(path: Path) -> bool:
         return False
 
 
-def publish_folder(path: Path, write: Callable[[Path], int], *, force: bool = False) -> int:
-    """Write a folder at ``path`` all or nothing: ``write`` fills a temporary folder beside it (and
-    returns its count), which is then renamed to ``path``. With ``force`` an earlier export there
-    (:func:`is_export`) is replaced, never another folder; nothing is left behind on failure."""
-    if path.exists():
-        if not force:
-            raise ConfigurationError(f"{path} already exists: give another --output, or add --force to replace it")
-        if not is_export(path):
-            raise ConfigurationError(
-                f"{path} exists and is not a departments export: --force replaces only an earlier export "
-                f"(a folder whose {INDEX_FILE} this command wrote); give another --output"
-            )
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent))
-    except OSError as exc:
-        raise ConfigurationError(
-            f"cannot write {path}: the folder {path.parent} refuses new files ({exc.strerror or exc}); "
-            "give an --output in a folder you can write to"
-        ) from None
-    try:
-        count = write(staging)
-        os.chmod(staging, 0o755)
-        _swap_in(staging, path)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return count
-
-
-def _swap_in(staging: Path, path: Path) -> None:
-    """Rename ``staging`` to ``path``; an earlier export is moved aside first and removed after."""
-    if not path.exists():
-        try:
-            os.rename(staging, path)
-        except OSError:  # it appeared meanwhile, not empty: never merge into it
-            raise ConfigurationError(
-                f"{path} already exists: give another --output, or add --force to replace it"
-            ) from None
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
-    os.rename(path, old / path.name)
-    try:
-        os.rename(staging, path)
-    except BaseException:
-        os.rename(old / path.name, path)
-        raise
-    finally:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 #: a sheet of a department workbook: (kind, JDE application) as directory_departments.sql sorts them
 _SheetKey: TypeAlias = tuple[int, int | None]
 _ALL: _SheetKey = (2, None)
@@ -710,7 +648,7 @@ def write_departments(
         taken = {SCOPE_SHEET.casefold(), ALL_DIRECTORY_SHEET.casefold()}
         sheets = [(r.apps_id, sheet_title(f"{r.apps_id} {r.apps_name or ''}", taken)) for r in directory.reconciled]
         params = {"a": apps_id, "j": jde_apps_id, "now": now, "nodept": NO_DEPARTMENT}
-        rows = _stream(conn, report_query(schema, "directory_departments"), params)
+        rows = stream_rows(conn, report_query(schema, "directory_departments"), params)
         departments: list[_Department] = []
 
         def write(folder: Path) -> int:
@@ -722,7 +660,7 @@ def write_departments(
             writers.publish(folder / INDEX_FILE, lambda temp: _write_index(temp, scope, departments))
             return len(departments)
 
-        count = publish_folder(path, write, force=force)
+        count = publish_folder(path, write, force=force, is_ours=is_export, what="a departments export")
     accounts = sum(d.accounts for d in departments)
     return DepartmentsWritten(path, count, accounts, len(sheets))
 

@@ -38,7 +38,7 @@ from airflow_provider_nomasx1 import __version__
 from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error, sqlstate
 from airflow_provider_nomasx1.pg.identifiers import checked
 from airflow_provider_nomasx1.reports import writers
-from airflow_provider_nomasx1.reports.queries import application_name, report_query
+from airflow_provider_nomasx1.reports.queries import application_name, report_query, stream_rows
 from airflow_provider_nomasx1.reports.writers import FORMATS, Columns, HtmlPage, Scope, XlsxBook
 
 #: rows of a long section (user drill-down, one data-quality check) shown on the HTML page: a page
@@ -252,9 +252,9 @@ def build_report(conn: sa.Connection, schema: str, apps_id: int, *, now: dt.date
         short=exposed + not_entitled,
         conflicting=conflicting,
         user_rows=user_rows,
-        users=lambda limit: _stream(conn, report_query(schema, "licence_users"), {**p, "n": limit}),
+        users=lambda limit: stream_rows(conn, report_query(schema, "licence_users"), {**p, "n": limit}),
         findings=findings,
-        check_rows=lambda check, limit: _stream(
+        check_rows=lambda check, limit: stream_rows(
             conn, report_query(schema, "licence_data_quality"), {**p, "c": check, "n": limit}
         ),
         entitlements=entitlements,
@@ -278,16 +278,6 @@ def _timestamp(value: dt.datetime | None) -> str:
 
 def _date(value: dt.date | None) -> str:
     return value.isoformat() if value is not None else ""
-
-
-def _stream(conn: sa.Connection, query: sa.TextClause, params: dict[str, Any]) -> Iterator[tuple]:
-    """Rows from a server-side cursor: memory stays flat however many there are."""
-    result = conn.execution_options(yield_per=2000).execute(query, params)
-    try:
-        for row in result:
-            yield tuple(row)
-    finally:
-        result.close()
 
 
 @contextlib.contextmanager

@@ -7,6 +7,7 @@ from :mod:`.writers`, which writes files and knows no database.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,3 +36,13 @@ def application_name(conn: sa.Connection, schema: str, apps_id: int) -> Any:
     if row is None:
         raise ApplicationNotFoundError(apps_id)
     return row[0]
+
+
+def stream_rows(conn: sa.Connection, query: sa.TextClause, params: dict[str, Any]) -> Iterator[tuple]:
+    """Rows from a server-side cursor: memory stays flat however many there are."""
+    result = conn.execution_options(yield_per=2000).execute(query, params)
+    try:
+        for row in result:
+            yield tuple(row)
+    finally:
+        result.close()

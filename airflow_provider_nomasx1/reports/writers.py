@@ -22,6 +22,7 @@ import datetime as dt
 import html
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -314,3 +315,56 @@ def _publish_new(temp: Path, path: Path) -> None:
         os.replace(temp, path)
         return
     temp.unlink()
+
+
+def publish_folder(
+    path: Path, write: Callable[[Path], int], *, force: bool, is_ours: Callable[[Path], bool], what: str
+) -> int:
+    """Write a folder at ``path`` all or nothing: ``write`` fills a temporary folder beside it (and
+    returns its count), which is then renamed to ``path``. With ``force`` an earlier folder of the
+    same report there (``is_ours``; ``what`` names it) is replaced, never another folder; nothing is
+    left behind on failure."""
+    if path.exists():
+        if not force:
+            raise ConfigurationError(f"{path} already exists: give another --output, or add --force to replace it")
+        if not is_ours(path):
+            raise ConfigurationError(
+                f"{path} exists and is not {what}: --force replaces only an earlier one (a folder this command "
+                "wrote); give another --output"
+            )
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent))
+    except OSError as exc:
+        raise ConfigurationError(
+            f"cannot write {path}: the folder {path.parent} refuses new files ({exc.strerror or exc}); "
+            "give an --output in a folder you can write to"
+        ) from None
+    try:
+        count = write(staging)
+        os.chmod(staging, 0o755)
+        _swap_in(staging, path)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return count
+
+
+def _swap_in(staging: Path, path: Path) -> None:
+    """Rename ``staging`` to ``path``; an earlier export is moved aside first and removed after."""
+    if not path.exists():
+        try:
+            os.rename(staging, path)
+        except OSError:  # it appeared meanwhile, not empty: never merge into it
+            raise ConfigurationError(
+                f"{path} already exists: give another --output, or add --force to replace it"
+            ) from None
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
+    os.rename(path, old / path.name)
+    try:
+        os.rename(staging, path)
+    except BaseException:
+        os.rename(old / path.name, path)
+        raise
+    finally:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,10 +1,12 @@
 """Every benchmark still runs: ``bench/*.py --smoke`` (tiny sizes, one round, our code and its anchor).
 
-The six scripts start together, each in its own subprocess against the test PostgreSQL server and
+The seven scripts start together, each in its own subprocess against the test PostgreSQL server and
 with its own Airflow home, so the module costs about as long as the slowest of them rather than
 their sum. Anchors that live in the ``bench`` extra (dag-factory, dlt) are skipped, with the reason,
-when that extra is not installed (``make test`` installs only ``.[test]``). The ratios of a smoke
-run mean nothing; only that each script ends with one is checked.
+when that extra is not installed (``make test`` installs only ``.[test]``); bench/ldap.py needs
+OpenLDAP's slapd, and is skipped without it like the other LDAP tests (failed with
+NOMASX1_REQUIRE_LDAP=1). The ratios of a smoke run mean nothing; only that each script ends with
+one is checked.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import pytest
 from sqlalchemy.engine import URL
 
 from airflow_provider_nomasx1 import testing
+from airflow_provider_nomasx1.demo import ldap_server
 
 REPO = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
 BENCH = REPO / "bench"
@@ -32,6 +35,8 @@ TIMEOUT_SECONDS = 300
 RATIO = re.compile(r"\bratios?\b[^:=]*[:=]\s*(?:[\w/]+=)?(\d+(?:\.\d+)?)")
 #: bench/license.py's last line: every ratio by name
 LICENSE_RATIOS = ("users_full", "users_incremental", "out", "rss_tiny/tiny")
+#: bench/ldap.py's last line: every ratio by name (its smoke sizes are 200 and 400 users)
+LDAP_RATIOS = ("rate", "rss_400/200")
 BENCH_EXTRA = "the bench extra is not installed (pip install -c constraints.txt -e '.[test,bench]')"
 
 
@@ -41,6 +46,7 @@ def _installed(module: str) -> bool:
 
 HAS_DAGFACTORY = _installed("dagfactory")
 HAS_DLT = _installed("dlt")
+HAS_SLAPD = ldap_server.slapd_path() is not None
 
 
 @dataclass
@@ -89,6 +95,7 @@ def _start(name: str, server: URL, folder: Path) -> SmokeRun:
 def smoke_runs(pg_server: URL, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, SmokeRun]]:
     """All the runnable smoke benchmarks, started at once; any still running at the end is killed."""
     names = ["sync", "security", "sod", "license", "license_position"] + (["parse"] if HAS_DAGFACTORY else [])
+    names += ["ldap"] if HAS_SLAPD else []
     runs = {name: _start(name, pg_server, tmp_path_factory.mktemp(f"bench-{name}")) for name in names}
     yield runs
     for run in runs.values():
@@ -105,10 +112,21 @@ def _finished(runs: dict[str, SmokeRun], name: str) -> list[str]:
     return lines
 
 
-@pytest.mark.parametrize("name", ["parse", "sync", "security", "sod", "license", "license_position"])
-def test_smoke_run_ends_with_a_ratio(name: str, smoke_runs: dict[str, SmokeRun]) -> None:
+def _require_slapd(request: pytest.FixtureRequest) -> None:
+    """Without slapd, the LDAP tests' own verdict: the directory_server fixture skips (or fails,
+    with NOMASX1_REQUIRE_LDAP=1) before it starts anything."""
+    if not HAS_SLAPD:
+        request.getfixturevalue("directory_server")
+
+
+@pytest.mark.parametrize("name", ["parse", "sync", "security", "sod", "license", "license_position", "ldap"])
+def test_smoke_run_ends_with_a_ratio(
+    name: str, smoke_runs: dict[str, SmokeRun], request: pytest.FixtureRequest
+) -> None:
     if name == "parse" and not HAS_DAGFACTORY:
         pytest.skip(f"bench/parse.py's anchor dag-factory: {BENCH_EXTRA}")
+    if name == "ldap":
+        _require_slapd(request)
     last = _finished(smoke_runs, name)[-1]
     match = RATIO.search(last)
     assert match, f"bench/{name}.py --smoke: last line has no ratio: {last!r}"
@@ -140,3 +158,22 @@ def test_license_position_smoke_times_three_runs(smoke_runs: dict[str, SmokeRun]
     assert len(runs) == 3, lines
     # one size in a smoke run: its median over itself
     assert lines[-1].startswith("ratio license_position time(tiny) / time(tiny) = 1.00 (goal <= 2.2); tiny "), lines[-1]
+
+
+def test_ldap_smoke_ends_with_the_rate_and_memory_ratios(
+    smoke_runs: dict[str, SmokeRun], request: pytest.FixtureRequest
+) -> None:
+    _require_slapd(request)
+    lines = _finished(smoke_runs, "ldap")
+    last = lines[-1]
+    assert last.startswith("ratios: rate="), last
+    values = dict(re.findall(r"([\w/]+)=(\d+(?:\.\d+)?)", last))
+    assert sorted(values) == sorted(LDAP_RATIOS), last
+    assert all(math.isfinite(float(v)) and float(v) > 0 for v in values.values()), last
+    # each size read whole by the step: its users and the 8 groups
+    rates = [line for line in lines if line.lstrip().startswith(("SECURITY_LDAP ", "anchor: ldap3 "))]
+    assert len(rates) == 4, lines
+    assert [re.search(r"(\d[\d,]*) entries in", line).group(1) for line in rates[::2]] == ["208", "408"], rates
+    # and every user became an account row
+    loaded = [re.search(r"'security_ldap': (\d+),", line) for line in lines if line.lstrip().startswith("rows: ")]
+    assert [m.group(1) for m in loaded if m] == ["200", "400"], lines

@@ -23,12 +23,13 @@ from airflow_provider_nomasx1.collectors.ldap.directory import security_ldap
 from airflow_provider_nomasx1.collectors.ldap.reconcile import ldap_reconcile
 from airflow_provider_nomasx1.demo.ldap_server import DirectoryServer
 from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error
-from airflow_provider_nomasx1.reports import directory
+from airflow_provider_nomasx1.reports import directory, writers
 from airflow_provider_nomasx1.schema.nomasx1 import LDAP_FINDING_SEVERITIES
 
 BASE = "dc=nomasx1,dc=test"
 NEVER = "9223372036854775807"
 NOW = dt.datetime(2026, 11, 28, 6, 30, tzinfo=dt.UTC)
+EXPORT = "a departments export"
 TODAY = "2026-11-28"
 
 
@@ -455,8 +456,8 @@ def test_the_folder_is_written_all_or_nothing(
     other.mkdir()
     (other / "keep.txt").write_text("keep")
     (other / "index.csv").write_text("department,file\n")  # an index.csv alone is not an export
-    with pytest.raises(ConfigurationError, match="is not a departments export: --force replaces only an earlier"):
-        directory.publish_folder(other, lambda folder: 0, force=True)
+    with pytest.raises(ConfigurationError, match="is not a departments export: --force replaces only an earlier one"):
+        writers.publish_folder(other, lambda folder: 0, force=True, is_ours=directory.is_export, what=EXPORT)
     assert (other / "keep.txt").read_text() == "keep"
     # an existing folder that is not an export: the export is created in it
     inside = directory.write_departments(target.engine, 50, other, now=NOW)
@@ -517,7 +518,9 @@ def test_refusals_write_nothing(target: DirectoryTarget, tmp_path: Path) -> None
     with pytest.raises(ConfigurationError, match="cannot write /proc/d.html: the folder /proc refuses new files"):
         directory.write_report(engine, 50, "html", "/proc/d.html", now=NOW)
     with pytest.raises(ConfigurationError, match="cannot write /proc/dept: the folder /proc refuses new files"):
-        directory.publish_folder(Path("/proc/dept"), lambda folder: 0)
+        writers.publish_folder(
+            Path("/proc/dept"), lambda folder: 0, force=False, is_ours=directory.is_export, what=EXPORT
+        )
     with engine.begin() as conn:  # loaded, never reconciled
         conn.exec_driver_sql("DELETE FROM nomasx1.security_ldap_matches")
         conn.exec_driver_sql("DELETE FROM nomasx1.security_ldap_findings")
