@@ -178,3 +178,30 @@ def test_more_entries_than_a_page_and_a_group_larger_than_a_range(
     members = target.rows("SELECT member_account FROM nomasx1.security_ldap_members ORDER BY 1")
     assert [m[0] for m in members] == [f"U{i:04d}" for i in range(23)]
     assert target.scalar("SELECT members FROM nomasx1.security_ldap_groups") == 23
+
+
+def test_a_missing_connection_says_how_to_create_it(loaded: DirectoryTarget, monkeypatch: pytest.MonkeyPatch) -> None:
+    from airflow_provider_nomasx1.errors import MissingConnectionError
+
+    monkeypatch.delenv("AIRFLOW_CONN_CORP_AD", raising=False)
+    with pytest.raises(MissingConnectionError, match="airflow connections add corp_ad --conn-type nomasx1_ldap"):
+        loaded.run(security_ldap, source_connector="corp_ad", run_id="manual__again")
+    _kept(loaded)
+
+
+def test_the_test_button_binds_and_finds_the_base_dn(fresh_directory: DirectoryServer,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    from airflow_provider_nomasx1.hooks.ldap import LdapHook
+
+    _reconnect(monkeypatch, fresh_directory)
+    ok, message = LdapHook("ldap").test_connection()
+    assert ok and message == (
+        f"Bound to the directory at 127.0.0.1:{fresh_directory.ldaps_port} (ldaps); base DN '{BASE}' found"
+    )
+    _reconnect(monkeypatch, fresh_directory, base_dn=f"ou=Nowhere,{BASE}")
+    assert LdapHook("ldap").test_connection() == (
+        False, f"Bound to 127.0.0.1:{fresh_directory.ldaps_port}, but base DN 'ou=Nowhere,{BASE}' does not exist"
+    )  # fmt: skip
+    _reconnect(monkeypatch, fresh_directory, password="S3cret-Wrong")
+    ok, message = LdapHook("ldap").test_connection()
+    assert not ok and "invalid credentials" in message and "S3cret-Wrong" not in message
