@@ -181,10 +181,16 @@ class LdapHook(BaseHook):
 
     def _open_failure(self, where: str, exc: Exception) -> Nomasx1Error:
         text = self._without_password(str(exc))
-        if "CERTIFICATE_VERIFY_FAILED" in text or "certificate" in text.lower() or "ssl" in text.lower():
+        lowered = text.lower()
+        if "certificate verify failed" in lowered or "certificate_verify_failed" in lowered:
             return ConnectionFailedError(
                 f"{where}: the server's certificate is not trusted ({_short(text)}): give the CA that signed it in the "
                 "connection's ca_bundle (a PEM file on the workers), or check the host name; nothing was changed."
+            )
+        if "ssl" in lowered or "tls" in lowered:
+            return ConnectionFailedError(
+                f"{where}: the TLS handshake failed ({_short(text)}): check the connection's tls_mode against the port "
+                "(ldaps: TLS from the first byte, usually 636; starttls: usually 389); nothing was changed."
             )
         return DirectoryUnreachableError(
             f"{where}: the directory server did not accept the connection ({_short(text)}): check host, port, TLS "

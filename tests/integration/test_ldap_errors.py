@@ -205,3 +205,11 @@ def test_the_test_button_binds_and_finds_the_base_dn(fresh_directory: DirectoryS
     _reconnect(monkeypatch, fresh_directory, password="S3cret-Wrong")
     ok, message = LdapHook("ldap").test_connection()
     assert not ok and "invalid credentials" in message and "S3cret-Wrong" not in message
+
+
+def test_ldaps_on_the_plain_port_is_a_tls_mode_mismatch(loaded: DirectoryTarget, fresh_directory: DirectoryServer,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    _reconnect(monkeypatch, fresh_directory, port=fresh_directory.port, tls_mode="ldaps")
+    with pytest.raises(ConnectionFailedError, match="the TLS handshake failed .* check the connection's tls_mode"):
+        loaded.run(security_ldap, run_id="manual__again")
+    _kept(loaded)
