@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/sod.py
 	$(BIN)/python bench/license.py
 	$(BIN)/python bench/license_position.py
+	$(BIN)/python bench/ldap.py
 
 # Airflow standalone on the demo's databases and connections (after `make demo`); another bundle or
 # tenants file: make airflow BUNDLE=/path/to/bundle TENANTS=/path/to/tenants.yaml (see the script)

@@ -171,9 +171,9 @@ def test_ldap_smoke_ends_with_the_rate_and_memory_ratios(
     assert sorted(values) == sorted(LDAP_RATIOS), last
     assert all(math.isfinite(float(v)) and float(v) > 0 for v in values.values()), last
     # each size read whole by the step: its users and the 8 groups
-    rates = [line for line in lines if line.lstrip().startswith(("SECURITY_LDAP ", "anchor: ldap3 "))]
-    assert len(rates) == 4, lines
-    assert [re.search(r"(\d[\d,]*) entries in", line).group(1) for line in rates[::2]] == ["208", "408"], rates
+    steps = [re.search(r" (\d[\d,]*) entries in ", line) for line in lines if line.startswith("  SECURITY_LDAP ")]
+    assert [m.group(1) for m in steps if m] == ["208", "408"], lines
+    assert sum(line.startswith("  anchor: ldap3, bare process ") for line in lines) == 2, lines
     # and every user became an account row
     loaded = [re.search(r"'security_ldap': (\d+),", line) for line in lines if line.lstrip().startswith("rows: ")]
     assert [m.group(1) for m in loaded if m] == ["200", "400"], lines
