@@ -68,16 +68,17 @@ class SearchStats:
 
 def accounts(conn: Any, config: DirectoryConfig, stats: SearchStats) -> Iterator[tuple[Any, ...]]:
     """One row (:data:`ACCOUNT_COLUMNS`) per account of the search, excluded OUs left out."""
-    names = config.attributes
+    keys = {f: a.lower() for f, a in config.attributes.items() if a}
     for dn, found in _entries(conn, config, config.search_filter, config.requested, stats):
         if excluded(dn, config.excluded_ous):
             stats.excluded += 1
             continue
-        text = {f: _first(found, names.get(f)) for f in _TEXT_FIELDS}
+        plain = _plain(found)
+        text = {f: _first(plain, keys.get(f)) for f in _TEXT_FIELDS}
         if not text["account"]:
             stats.without_account += 1
             continue
-        yield _account_row(dn, text, found, config, stats.bad_values)
+        yield _account_row(dn, text, plain, keys, config, stats.bad_values)
 
 
 def groups(conn: Any, config: DirectoryConfig, stats: SearchStats) -> Iterator[tuple[Any, ...]]:
@@ -97,20 +98,29 @@ def groups(conn: Any, config: DirectoryConfig, stats: SearchStats) -> Iterator[t
 
 
 def _account_row(
-    dn: str, text: dict[str, str | None], found: Any, config: DirectoryConfig, bad: values.BadValues
+    dn: str,
+    text: dict[str, str | None],
+    found: dict[str, Any],
+    keys: dict[str, str],
+    config: DirectoryConfig,
+    bad: values.BadValues,
 ) -> tuple[Any, ...]:
-    """The account's columns: text fields as given, times and flags decoded per the kind."""
+    """The account's columns: text fields as given, times and flags decoded per the kind
+    (``found``: :func:`_plain` attributes, ``keys``: field -> lower-case attribute)."""
     names = config.attributes
     decoded: dict[str, Any] = {}
+    raw_expires = None
     for name in ("created", "expires", "password_set", "last_logon"):
-        raw, attribute = _first(found, names.get(name)), names.get(name) or name
+        raw, attribute = _first(found, keys.get(name)), names.get(name) or name
+        if name == "expires":
+            raw_expires = raw
         if config.decoding(name) == "filetime":
             decoded[name] = values.filetime(raw, attribute, bad)
         else:
             decoded[name] = (values.generalized_time(raw, attribute, bad), False)
-    control = values.account_control(_first(found, names.get("account_control")), "userAccountControl", bad)
+    control = values.account_control(_first(found, keys.get("account_control")), "userAccountControl", bad)
     expires, never = decoded["expires"]
-    has_expiry = names.get("expires") is not None and _first(found, names["expires"]) is not None
+    has_expiry = raw_expires is not None
     return (
         dn, text["account"], text["name"], text["display_name"], text["logon"], text["mail"], text["manager"],
         text["company"], text["department"], text["office"], text["city"], text["title"], text["telephone"],
@@ -173,12 +183,20 @@ def _first(found: Any, attribute: str | None) -> str | None:
         return None
     if isinstance(value, list):
         value = value[0]
+    if type(value) is str:  # what a server read without its schema gives: the common case first
+        return value.strip() or None
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
     if isinstance(value, dt.datetime):  # a schema-aware server object formats times itself
         return value.strftime("%Y%m%d%H%M%SZ")
     text = str(value).strip()
     return text or None
+
+
+def _plain(found: Any) -> dict[str, Any]:
+    """An entry's attributes in a plain dict under lower-case names: a look-up in ldap3's
+    CaseInsensitiveDict is a chain of Python calls, and one account takes about twenty."""
+    return {key.lower(): value for key, value in found.items()}
 
 
 def _values(conn: Any, dn: str, found: Any, attribute: str, stats: SearchStats) -> list[str]:

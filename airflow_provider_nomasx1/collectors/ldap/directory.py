@@ -13,8 +13,10 @@ collapse_max_shrink since the last load.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from airflow_provider_nomasx1.collectors.ldap.settings import DirectorySession, directory_session
@@ -40,13 +42,29 @@ def security_ldap(ctx: StepContext) -> dict[str, int]:
         before, since = s.table_rows("security_ldap")
         _create_temps(s)
         started = time.monotonic()
-        with hook.connect() as directory:
+        with _old_objects_frozen(), hook.connect() as directory:
             accounts = _load_accounts(s, directory, config, stats)
             groups = _load_groups(s, directory, config, stats) if config.read_groups else 0
         _refuse_implausible(s, config, accounts, before, since)
         counts = s.run_sql("security_ldap")
         _report(s, config, stats, groups, time.monotonic() - started)
     return counts
+
+
+@contextmanager
+def _old_objects_frozen() -> Iterator[None]:
+    """Keep the objects alive before the search out of the garbage collector's passes while it
+    runs: ldap3 makes many short-lived containers per entry, which set off full passes all along a
+    search, and each pass walks every object of the process (an Airflow worker's modules: 200,000
+    and more), a quarter of the step at 50,000 entries (bench/ldap.py). Given back after, unless
+    they were frozen already (by Airflow, or a caller)."""
+    frozen_before = gc.get_freeze_count()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if not frozen_before:
+            gc.unfreeze()
 
 
 def _create_temps(s: DirectorySession) -> None:
