@@ -306,15 +306,26 @@ def _directory(server_url: URL, jde_url: URL, workdir: Path, as_of: dt.date) -> 
     matched by one rule or another, some leavers, some ambiguous), served by a throwaway slapd in
     ``workdir/ldap`` as the `ldap` connection, registered as application 50 (what an administrator
     does once: `nomasx1 apps add --apps-id 50 --type LDAP ...`). None, said, without slapd."""
-    from airflow_provider_nomasx1.applications import Registry
     from airflow_provider_nomasx1.demo import ldap_server
-    from airflow_provider_nomasx1.demo.directory_generator import jde_directory_entries
-    from airflow_provider_nomasx1.jde.schema_map import JdeSchemaMap
 
     if ldap_server.slapd_path() is None:
         _say(f"directory: skipped, slapd is not installed ({ldap_server.INSTALL_HINT})")
         yield None
         return
+    with build_directory(workdir, jde_url, as_of) as server:
+        os.environ.update(server.connection_env("ldap", **DIRECTORY_EXTRAS))
+        register_directory(_nomasx1_engine(server_url))
+        _say(f"directory: {server.ldaps_url} (slapd, {workdir / 'ldap'}), application {DIRECTORY_APPS_ID} registered")
+        yield server
+
+
+def build_directory(workdir: Path, jde_url: URL, as_of: dt.date) -> Any:
+    """A running slapd in ``workdir/ldap`` holding the JDE source's synthetic directory, recorded
+    in ``directory.json`` (what `make airflow` serves again); the caller stops it."""
+    from airflow_provider_nomasx1.demo import ldap_server
+    from airflow_provider_nomasx1.demo.directory_generator import jde_directory_entries
+    from airflow_provider_nomasx1.jde.schema_map import JdeSchemaMap
+
     folder = workdir / "ldap"
     ldap_server.stop_detached(folder)  # a `make airflow` left running
     shutil.rmtree(folder, ignore_errors=True)
@@ -325,21 +336,24 @@ def _directory(server_url: URL, jde_url: URL, workdir: Path, as_of: dt.date) -> 
         server = ldap_server.start_directory_server(folder, entries=entries)
     finally:
         source.dispose()
-    with server:
-        os.environ.update(server.connection_env("ldap", **DIRECTORY_EXTRAS))
-        state = {"workdir": str(folder), "base_dn": server.base_dn, "password": server.password,
-                 "port": server.port, "ldaps_port": server.ldaps_port, "ca_file": str(server.ca_file)}  # fmt: skip
-        _write_private(workdir / DIRECTORY_STATE_FILE, state)
-        engine = _nomasx1_engine(server_url)
-        try:
-            registry = Registry(engine)
-            if not registry.existing({DIRECTORY_APPS_ID}):
-                registry.add(DIRECTORY_APPS_ID, "Corporate directory (synthetic)", apps_type="LDAP",
-                             source_conn_id="ldap", reconcile_apps=str(DEMO_APPS_ID))  # fmt: skip
-        finally:
-            engine.dispose()
-        _say(f"directory: {server.ldaps_url} (slapd, {folder}), application {DIRECTORY_APPS_ID} registered")
-        yield server
+    state = {"workdir": str(folder), "base_dn": server.base_dn, "password": server.password,
+             "port": server.port, "ldaps_port": server.ldaps_port, "ca_file": str(server.ca_file)}  # fmt: skip
+    _write_private(workdir / DIRECTORY_STATE_FILE, state)
+    return server
+
+
+def register_directory(engine: sa.Engine) -> None:
+    """What an administrator does once: `nomasx1 apps add --apps-id 50 --type LDAP ...`, reconciled
+    with application 10 (``engine`` is disposed)."""
+    from airflow_provider_nomasx1.applications import Registry
+
+    try:
+        registry = Registry(engine)
+        if not registry.existing({DIRECTORY_APPS_ID}):
+            registry.add(DIRECTORY_APPS_ID, "Corporate directory (synthetic)", apps_type="LDAP",
+                         source_conn_id="ldap", reconcile_apps=str(DEMO_APPS_ID))  # fmt: skip
+    finally:
+        engine.dispose()
 
 
 def _nomasx1_engine(server_url: URL) -> sa.Engine:

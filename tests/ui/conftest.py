@@ -10,6 +10,7 @@ not the suite's: the jobs create cluster-wide roles and databases (deploy-databa
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.engine import URL, make_url
 from support import standalone
+from support.directory import require_slapd
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: the browser's zone: a user in Paris, where the bundled schedules fire
@@ -85,6 +87,10 @@ def ui_server(
         _jde_demo(server_url)
         demo_dir = root / "demo"
         demo_dir.mkdir()
+        # the demo's directory, stopped: `make airflow` serves it again (detached) and stops it
+        require_slapd()
+        jde_url = server_url.set(database=runner.JDE_DATABASE)
+        runner.build_directory(demo_dir, jde_url, dt.date.today()).stop()
         runner.save_state(demo_dir, server_url, None)
         bundle = bundle_copy(root)
         broken = _broken_copy_of(bundle)

@@ -54,6 +54,7 @@ SCHEDULES = {
     "nomasx1-employees-1": ("0 6 * * 1", "At 06:00, only on Monday", dt.time(6, 0)),
     "nomasx1-out-1": ("0 4 * * *", "At 04:00", dt.time(4, 0)),
     "nomasx1-license-1": ("30 3 * * *", "At 03:30", dt.time(3, 30)),
+    "nomasx1-ldap-1": ("30 4 * * *", "At 04:30", dt.time(4, 30)),
 }
 #: the cron jobs the test unpauses to see their latest daily slot run (the interval jobs, whose
 #: timetable the dagspec tests check, are triggered through their form like the manual jobs)
@@ -65,7 +66,7 @@ WAVES = (
     ("nomasx1-init-schema-1",),
     ("nomasx1-import-reference", "nomajde-daily-sync", "nomasx1-init-db"),
     ("nomasx1-refresh-views", "nomasx1-export-reference", "nomasx1-security-1"),
-    ("nomasx1-sod-1", "nomasx1-employees-1", "nomasx1-license-1", "nomasx1-out-1"),
+    ("nomasx1-sod-1", "nomasx1-employees-1", "nomasx1-license-1", "nomasx1-out-1", "nomasx1-ldap-1"),
 )
 #: `nomasx1 apps add --apps-id 10` once this job made the schema (the demo registers it there too)
 REGISTER_AFTER = "nomasx1-init-schema-1"
@@ -314,9 +315,10 @@ def _submit_the_form(page: Page, dag_id: str, dag: DAG, paused: bool, shoot=None
 
 
 def _register_application(ui: Served) -> None:
-    """What an administrator does once (`nomasx1 apps add --apps-id 10`), as the demo does."""
+    """What an administrator does once (`nomasx1 apps add --apps-id 10`, and 50 for the
+    directory), as the demo does."""
     from airflow_provider_nomasx1.applications import Registry
-    from airflow_provider_nomasx1.demo.runner import DEMO_APPS_ID, DEMO_LOGINS
+    from airflow_provider_nomasx1.demo.runner import DEMO_APPS_ID, DEMO_LOGINS, register_directory
 
     login, password = DEMO_LOGINS["nomasx1"]
     engine = sa.create_engine(ui.server_url.set(username=login, password=password, database="nomasx1"))
@@ -324,6 +326,7 @@ def _register_application(ui: Served) -> None:
         Registry(engine).add(DEMO_APPS_ID, "JDE demo (synthetic)", source_conn_id="jdedwards")
     finally:
         engine.dispose()
+    register_directory(sa.create_engine(engine.url))  # the directory application (50) too
 
 
 def _seconds(run: dict[str, Any]) -> float:
