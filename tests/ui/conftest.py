@@ -115,7 +115,8 @@ def ui_server(
         yield standalone.Served(base=base, log=log, bundle=bundle, server_url=server_url, broken_spec=broken)
     finally:
         if proc is not None:
-            standalone.stop_script(proc)
+            standalone.stop_script(proc)  # kills the process groups: the script's own trap does not run
+        runner.stop_directory(root / "demo")  # detached, in a session of its own
         server.destroy()
 
 
