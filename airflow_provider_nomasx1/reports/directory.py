@@ -43,10 +43,16 @@ import sqlalchemy as sa
 
 from airflow_provider_nomasx1 import __version__
 from airflow_provider_nomasx1.applications import ApplicationNotFoundError
-from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error, sqlstate
+from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error
 from airflow_provider_nomasx1.pg.identifiers import checked
 from airflow_provider_nomasx1.reports import writers
-from airflow_provider_nomasx1.reports.queries import application_name, report_query, stream_rows, translated
+from airflow_provider_nomasx1.reports.queries import (
+    application_name,
+    report_query,
+    stream_rows,
+    tables_guard,
+    translated,
+)
 from airflow_provider_nomasx1.reports.writers import FORMATS, Columns, HtmlPage, Scope, XlsxBook, publish_folder
 from airflow_provider_nomasx1.schema import nomasx1
 from airflow_provider_nomasx1.schema.nomasx1 import LDAP_FINDING_SEVERITIES, LDAP_SEVERITIES
@@ -311,22 +317,9 @@ def _timestamp(value: dt.datetime | None) -> str:
 def _snapshot(engine: sa.Engine, schema: str) -> Iterator[sa.Connection]:
     """One read-only snapshot for the scope and every row; "table does not exist" (a schema older
     than the directory tables) becomes what to do."""
-    try:
-        with engine.connect() as conn, conn.begin():
-            conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            yield conn
-    except sa.exc.ProgrammingError as exc:
-        if sqlstate(exc) != "42P01":
-            raise
-        raise Nomasx1Error(
-            f"schema {schema} has no directory tables ({str(getattr(exc, 'orig', exc)).splitlines()[0]}): "
-            "check --schema, or upgrade it with the nomasx1-upgrade-schema-1 job "
-            "(or `nomasx1 schema upgrade --url URL`)"
-        ) from None
-
-
-def _left_out(shown: int, total: int, where: str, use: str) -> str:
-    return f"{total - shown:,} more row(s) left out of this {where} (the first {shown:,} of {total:,} shown): {use}"
+    with tables_guard(schema, "directory tables"), engine.connect() as conn, conn.begin():
+        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield conn
 
 
 def _check_format(fmt: str) -> None:
@@ -433,7 +426,7 @@ def write_html(report: DirectoryReport, out: IO[str]) -> int:
     page.heading("findings", f"{_FINDINGS_TITLE} ({report.total:,})", _FINDINGS_NOTE)
     shown = page.table(FINDING_COLUMNS, report.findings(HTML_MAX_ROWS), _NO_FINDINGS)
     if report.total > shown:
-        note = _left_out(shown, report.total, "page", "write the report as xlsx or csv for all of them")
+        note = writers.left_out(shown, report.total, "page", "write the report as xlsx or csv for all of them")
         page.out.write(f'<p class="note">{html.escape(note, quote=False)}</p>\n')
     page.close()
     return shown
@@ -445,7 +438,7 @@ def write_xlsx(report: DirectoryReport, path: Path) -> int:
     sheet = book.sheet("Findings", freeze_header=True)
     shown = book.table(sheet, FINDING_COLUMNS, report.findings(XLSX_MAX_ROWS - 2), _NO_FINDINGS)
     if report.total > shown:
-        book.row(sheet, [_left_out(shown, report.total, "sheet", "write the report as csv for all of them")])
+        book.row(sheet, [writers.left_out(shown, report.total, "sheet", "write the report as csv for all of them")])
     summary = book.sheet("Summary")
     book.table(summary, APPLICATION_COLUMNS, [r.row() for r in report.directory.reconciled], _NO_FINDINGS)
     book.blank_row(summary)
@@ -714,7 +707,7 @@ def _sheet_rows(book: XlsxBook, sheet: Any, columns: Columns, rows: Iterable[tup
             book.row(sheet, row)
             shown += 1
     if total > shown:
-        book.row(sheet, [_left_out(shown, total, "sheet", "query security_ldap_matches for all of them")])
+        book.row(sheet, [writers.left_out(shown, total, "sheet", "query security_ldap_matches for all of them")])
     return total
 
 

@@ -23,7 +23,6 @@ published atomically (an existing file is replaced only when asked: ``force``).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import html
 import os
@@ -35,10 +34,10 @@ from typing import IO, Any
 import sqlalchemy as sa
 
 from airflow_provider_nomasx1 import __version__
-from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error, sqlstate
+from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error
 from airflow_provider_nomasx1.pg.identifiers import checked
 from airflow_provider_nomasx1.reports import writers
-from airflow_provider_nomasx1.reports.queries import application_name, report_query, stream_rows
+from airflow_provider_nomasx1.reports.queries import application_name, report_query, stream_rows, tables_guard
 from airflow_provider_nomasx1.reports.writers import FORMATS, Columns, HtmlPage, Scope, XlsxBook
 
 #: rows of a long section (user drill-down, one data-quality check) shown on the HTML page: a page
@@ -280,28 +279,9 @@ def _date(value: dt.date | None) -> str:
     return value.isoformat() if value is not None else ""
 
 
-@contextlib.contextmanager
-def _tables_guard(schema: str) -> Iterator[None]:
-    """Turn "table does not exist" (a schema older than the licence position) into what to do."""
-    try:
-        yield
-    except sa.exc.ProgrammingError as exc:
-        if sqlstate(exc) != "42P01":
-            raise
-        raise Nomasx1Error(
-            f"schema {schema} has no licence position tables ({str(getattr(exc, 'orig', exc)).splitlines()[0]}): "
-            "check --schema, or upgrade it with the nomasx1-upgrade-schema-1 job "
-            "(or `nomasx1 schema upgrade --url URL`)"
-        ) from None
-
-
 # --------------------------------------------------------------------------------------------------
 # formats
 # --------------------------------------------------------------------------------------------------
-
-
-def _left_out(shown: int, total: int, where: str, use: str) -> str:
-    return f"{total - shown:,} more row(s) left out of this {where} (the first {shown:,} of {total:,} shown): {use}"
 
 
 def write_csv(report: LicenceReport, out: IO[str]) -> int:
@@ -320,7 +300,7 @@ def write_html(report: LicenceReport, out: IO[str]) -> int:
     page.heading("users", _USERS_TITLE, _USERS_NOTE)
     shown = page.table(USER_COLUMNS, report.users(HTML_MAX_ROWS), _NO_USERS)
     if report.user_rows > shown:
-        _note(page, _left_out(shown, report.user_rows, "page", "write the report as xlsx for all of them"))
+        _note(page, writers.left_out(shown, report.user_rows, "page", "write the report as xlsx for all of them"))
     page.heading("data-quality", _DATA_QUALITY_TITLE)
     page.table(DATA_QUALITY_SUMMARY_COLUMNS, _finding_counts(report), _NO_FINDINGS)
     for check, label in DATA_QUALITY_LABELS.items():
@@ -329,7 +309,7 @@ def write_html(report: LicenceReport, out: IO[str]) -> int:
             page.heading(f"dq-{check}", f"{label} ({check}): {total:,}")
             shown = page.table(DATA_QUALITY_COLUMNS, report.check_rows(check, HTML_MAX_ROWS), _NO_FINDINGS)
             if total > shown:
-                _note(page, _left_out(shown, total, "page", "write the report as xlsx for all of them"))
+                _note(page, writers.left_out(shown, total, "page", "write the report as xlsx for all of them"))
     page.heading("entitlements", _ENTITLEMENTS_TITLE)
     page.table(ENTITLEMENT_COLUMNS, report.entitlements, _NO_ENTITLEMENTS)
     page.close()
@@ -354,7 +334,9 @@ def write_xlsx(report: LicenceReport, path: Path) -> int:
     limit = XLSX_MAX_ROWS - 2  # the header and the left-out note
     shown = book.table(users, USER_COLUMNS, report.users(limit), _NO_USERS)
     if report.user_rows > shown:
-        book.row(users, [_left_out(shown, report.user_rows, "sheet", "query license_position_users for all of them")])
+        book.row(
+            users, [writers.left_out(shown, report.user_rows, "sheet", "query license_position_users for all of them")]
+        )
     quality = book.sheet("Data quality")
     book.table(quality, DATA_QUALITY_SUMMARY_COLUMNS, _finding_counts(report), _NO_FINDINGS)
     book.blank_row(quality)
@@ -410,7 +392,7 @@ def write_report(
     if fmt not in FORMATS:
         raise ConfigurationError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
     resolve_output(output, apps_id, fmt)
-    with _tables_guard(schema), engine.connect() as conn, conn.begin():
+    with tables_guard(schema, "licence position tables"), engine.connect() as conn, conn.begin():
         # one snapshot for the scope, the file name's as-of date and the rows
         conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         report = build_report(conn, schema, apps_id, now=now)

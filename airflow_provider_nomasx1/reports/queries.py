@@ -7,12 +7,14 @@ from :mod:`.writers`, which writes files and knows no database.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
 
 from airflow_provider_nomasx1.applications import ApplicationNotFoundError
+from airflow_provider_nomasx1.errors import Nomasx1Error, sqlstate
 from airflow_provider_nomasx1.pg.identifiers import quote
 from airflow_provider_nomasx1.resources import fill_tokens, read_sql
 from airflow_provider_nomasx1.schema import nomasx1
@@ -46,3 +48,18 @@ def stream_rows(conn: sa.Connection, query: sa.TextClause, params: dict[str, Any
             yield tuple(row)
     finally:
         result.close()
+
+
+@contextlib.contextmanager
+def tables_guard(schema: str, tables: str) -> Iterator[None]:
+    """Turn "table does not exist" (a schema older than the report's ``tables``, e.g. "directory
+    tables") into what to do."""
+    try:
+        yield
+    except sa.exc.ProgrammingError as exc:
+        if sqlstate(exc) != "42P01":
+            raise
+        raise Nomasx1Error(
+            f"schema {schema} has no {tables} ({str(getattr(exc, 'orig', exc)).splitlines()[0]}): check --schema, "
+            "or upgrade it with the nomasx1-upgrade-schema-1 job (or `nomasx1 schema upgrade --url URL`)"
+        ) from None

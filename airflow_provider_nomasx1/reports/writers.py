@@ -368,3 +368,8 @@ def _swap_in(staging: Path, path: Path) -> None:
         raise
     finally:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def left_out(shown: int, total: int, where: str, use: str) -> str:
+    """The note under a capped table: how many rows were left out of this ``where`` and what to ``use``."""
+    return f"{total - shown:,} more row(s) left out of this {where} (the first {shown:,} of {total:,} shown): {use}"
