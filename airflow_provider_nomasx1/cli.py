@@ -410,6 +410,20 @@ def _cmd_report_directory_departments(args: argparse.Namespace) -> int:
     return 0
 
 
+def _file_report(
+    report_sub: Any, name: str, description: str, apps_help: str, default_name: str, func: Any
+) -> argparse.ArgumentParser:
+    """The parser of a report written as one file (`nomasx1 report sod|licence|directory`)."""
+    parser = report_sub.add_parser(name, help=description)
+    parser.add_argument("--apps-id", type=_apps_id, required=True, help=apps_help)
+    parser.add_argument("--format", choices=["csv", "xlsx", "html"], default="html", help="default html")
+    parser.add_argument("--output", help=f"file or existing folder (default: ./{default_name}.<ext>)")
+    parser.add_argument("--force", action="store_true", help="replace an existing file")
+    _target_options(parser)
+    parser.set_defaults(func=func)
+    return parser
+
+
 def _write_report(
     args: argparse.Namespace, report: Any, guard: contextlib.AbstractContextManager, **options: Any
 ) -> int:
@@ -846,34 +860,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="reports built from the nomasx1 tables")
     report_sub = report.add_subparsers(dest="report_command", required=True)
-    rep = report_sub.add_parser("sod", help="the SoD report of one application (scope, user x rule, roles)")
-    rep.add_argument("--apps-id", type=_apps_id, required=True, help="application id")
-    rep.add_argument("--format", choices=["csv", "xlsx", "html"], default="html", help="default html")
-    rep.add_argument("--output", help="file or existing folder (default: ./sod-report-<apps>-<date>.<ext>)")
-    rep.add_argument("--force", action="store_true", help="replace an existing file")
-    _target_options(rep)
-    rep.set_defaults(func=_cmd_report_sod)
-    lic = report_sub.add_parser(
-        "licence", help="the licence report of one application (scope, components, users, data quality, entitlements)"
-    )
-    lic.add_argument("--apps-id", type=_apps_id, required=True, help="application id")
-    lic.add_argument("--format", choices=["csv", "xlsx", "html"], default="html", help="default html")
-    lic.add_argument("--output", help="file or existing folder (default: ./licence-report-<apps>-<as-of>.<ext>)")
-    lic.add_argument("--force", action="store_true", help="replace an existing file")
-    _target_options(lic)
-    lic.set_defaults(func=_cmd_report_licence)
-    ldap = report_sub.add_parser(
-        "directory",
-        help="the reconciliation findings of one directory application (nomasx1-ldap-1): leavers still enabled "
+    _file_report(
+        report_sub, "sod", "the SoD report of one application (scope, user x rule, roles)",
+        "application id", "sod-report-<apps>-<date>", _cmd_report_sod,
+    )  # fmt: skip
+    _file_report(
+        report_sub, "licence",
+        "the licence report of one application (scope, components, users, data quality, entitlements)",
+        "application id", "licence-report-<apps>-<as-of>", _cmd_report_licence,
+    )  # fmt: skip
+    ldap = _file_report(
+        report_sub, "directory",
+        "the reconciliation findings of one directory application (nomasx1-ldap-1): leavers still enabled "
         "in JDE, ambiguous matches, accounts without a JDE user; scope and summary (docs/directory-report.md)",
-    )
-    ldap.add_argument("--apps-id", type=_apps_id, required=True, help="the directory application (type LDAP)")
+        "the directory application (type LDAP)", "directory-report-<apps>-<date>", _cmd_report_directory,
+    )  # fmt: skip
     ldap.add_argument("--jde-apps-id", type=_apps_id, help="only this JDE application (default: every one reconciled)")
-    ldap.add_argument("--format", choices=["csv", "xlsx", "html"], default="html", help="default html")
-    ldap.add_argument("--output", help="file or existing folder (default: ./directory-report-<apps>-<date>.<ext>)")
-    ldap.add_argument("--force", action="store_true", help="replace an existing file")
-    _target_options(ldap)
-    ldap.set_defaults(func=_cmd_report_directory)
     dept = report_sub.add_parser(
         "directory-departments",
         help="users by applications: one xlsx workbook per department of a directory application, a sheet per "
