@@ -48,6 +48,10 @@ HOOK_ROLES: Mapping[str, HookRole] = MappingProxyType(
         ),
         # the corporate directory (LDAP / Active Directory) of nomasx1-ldap-1
         "ldap": HookRole("airflow_provider_nomasx1.hooks.ldap:LdapHook", "source_connector", "ldap"),
+        # the Oracle database read for its licences by nomasx1-database-1 (not the JDE connection)
+        "oracle": HookRole(
+            "airflow_provider_nomasx1.hooks.oracle_target:OracleTargetHook", "source_connector", "oracle-target"
+        ),
         "target": HookRole(_TARGET, "target_connector"),
         "admin": HookRole(
             _TARGET, "admin_connector", "default", options={"purpose": "admin PostgreSQL (CREATE ROLE / DATABASE)"}

@@ -1170,6 +1170,205 @@ security_ldap_findings = sa.Table(
 )
 
 # --------------------------------------------------------------------------------------------------
+# Oracle database properties (nomasx1-database-1): one row set per application and as-of date
+# --------------------------------------------------------------------------------------------------
+
+#: settings_db_options.product_kind: options and packs need a licence; "other" products of the map
+#: (hardware, storage, separate products) are informational
+DB_PRODUCT_KINDS = ("option", "pack", "other")
+#: settings_db_options.object_check: the dictionary evidence that shows a product in use besides
+#: its feature usage (docs/database.md, "Object checks"); the *_access ones show it is allowed
+DB_OBJECT_CHECKS = (
+    "instances",
+    "partitions",
+    "compression",
+    "active_data_guard",
+    "pdbs",
+    "diagnostics_access",
+    "tuning_access",
+)
+#: settings_db_features.condition: when a detected usage counts (docs/database.md, "Conditions")
+DB_FEATURE_CONDITIONS = ("C001", "C002", "C003", "C004", "C005", "BUG", "INVALID")
+#: the usage ladder, lowest first; a product takes the highest level of its features
+DB_USAGE_LEVELS = (
+    "NO_PAST_USAGE",
+    "NO_CURRENT_USAGE",
+    "SUPPRESSED_DUE_TO_BUG",
+    "PAST_USAGE",
+    "PAST_OR_CURRENT_USAGE",
+    "CURRENT_USAGE",
+)
+#: db_ora_licenses.product_kind: the edition rows besides the map's kinds
+DB_LICENSE_KINDS = ("edition", *DB_PRODUCT_KINDS)
+
+
+def _as_of_date(comment: str = "as-of date of the run (a re-run on the same date replaces its rows)") -> sa.Column:
+    return sa.Column("as_of_date", sa.Date, nullable=False, comment=comment)
+
+
+db_ora_properties = sa.Table(
+    "db_ora_properties",
+    metadata,
+    _apps_id(),
+    _as_of_date(),
+    sa.Column("dbid", sa.BigInteger, nullable=False, comment="V$DATABASE.DBID"),
+    sa.Column("db_name", sa.String, nullable=False, comment="V$DATABASE.NAME"),
+    sa.Column("db_unique_name", sa.String, nullable=True),
+    sa.Column("database_role", sa.String, nullable=True, comment="PRIMARY, PHYSICAL STANDBY, ..."),
+    sa.Column("open_mode", sa.String, nullable=True, comment="READ WRITE, READ ONLY WITH APPLY, ..."),
+    sa.Column("log_mode", sa.String, nullable=True, comment="ARCHIVELOG or NOARCHIVELOG"),
+    sa.Column("cdb", sa.Boolean, nullable=False, comment="a container database (V$DATABASE.CDB)"),
+    sa.Column("product", sa.Text, nullable=False, comment="V$VERSION banner of the database"),
+    sa.Column("edition", sa.String, nullable=False, comment="Enterprise Edition, Standard Edition 2, ..."),
+    sa.Column("full_version", sa.String, nullable=False, comment="V$INSTANCE.VERSION_FULL (else VERSION)"),
+    sa.Column("major_version", sa.Integer, nullable=False, comment="11, 12, 18, 19, 21, 23"),
+    sa.Column("host_name", sa.String, nullable=True, comment="V$INSTANCE.HOST_NAME of the instance read"),
+    sa.Column("instance_count", sa.Integer, nullable=False, comment="GV$INSTANCE rows (more than one: RAC)"),
+    sa.Column("cpu_count", sa.Integer, nullable=True, comment="parameter cpu_count"),
+    sa.Column("cpu_cores", sa.Integer, nullable=True, comment="V$OSSTAT NUM_CPU_CORES"),
+    sa.Column("cpu_sockets", sa.Integer, nullable=True, comment="V$OSSTAT NUM_CPU_SOCKETS"),
+    sa.Column("total_users", sa.Integer, nullable=False, comment="DBA_USERS rows"),
+    sa.Column("open_users", sa.Integer, nullable=False, comment="DBA_USERS with ACCOUNT_STATUS OPEN"),
+    sa.Column("oracle_maintained_users", sa.Integer, nullable=False, comment="of them, Oracle-maintained"),
+    sa.Column("data_guard", sa.Boolean, nullable=False, comment="a standby role or a standby destination"),
+    sa.Column(
+        "active_data_guard",
+        sa.Boolean,
+        nullable=False,
+        comment="a physical standby open read-only with redo apply (here or at a destination)",
+    ),
+    sa.Column("user_pdbs", sa.Integer, nullable=True, comment="pluggable databases besides the seed (null: no CDB)"),
+    sa.Column("management_pack_access", sa.String, nullable=True, comment="control_management_pack_access"),
+    sa.Column("cloud_package", sa.Boolean, nullable=False, comment="an Oracle Cloud package banner (%Perf%)"),
+    sa.Column("size_gb", sa.Numeric, nullable=True, comment="allocated segment size (DBA_SEGMENTS), GB"),
+    sa.Column("last_sample_date", sa.DateTime(timezone=True), nullable=True, comment="latest feature-usage sample"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "as_of_date"),
+    comment="the Oracle database of an application: identity, edition, version, size, cluster and standby",
+)
+
+db_ora_options = sa.Table(
+    "db_ora_options",
+    metadata,
+    _apps_id(),
+    _as_of_date(),
+    sa.Column("inst_id", sa.Integer, nullable=False, comment="instance (GV$OPTION.INST_ID)"),
+    _key("parameter", "V$OPTION.PARAMETER (Partitioning, Real Application Clusters, ...)"),
+    sa.Column("value", sa.Boolean, nullable=False, comment="installed (TRUE) or not"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "as_of_date", "inst_id", "parameter"),
+    comment="options installed per instance (installed is not used: the licences come from usage)",
+)
+
+db_ora_features = sa.Table(
+    "db_ora_features",
+    metadata,
+    _apps_id(),
+    _as_of_date(),
+    sa.Column("con_id", sa.Integer, nullable=False, comment="container (0: not a CDB, 1: root)"),
+    sa.Column("dbid", sa.BigInteger, nullable=False),
+    _key("version", "database version of the row set (upgrades and clones leave old sets)"),
+    _key("name", "DBA_FEATURE_USAGE_STATISTICS.NAME"),
+    sa.Column("detected_usages", sa.Integer, nullable=False),
+    sa.Column("total_samples", sa.Integer, nullable=False),
+    sa.Column("currently_used", sa.Boolean, nullable=False),
+    sa.Column("first_usage_date", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_usage_date", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_sample_date", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("aux_count", sa.Numeric, nullable=True),
+    sa.Column("feature_info", sa.Text, nullable=True, comment="FEATURE_INFO (CLOB), first 4,000 characters"),
+    sa.Column("current_entry", sa.Boolean, nullable=False, comment="row of the newest sample of its container"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "as_of_date", "con_id", "dbid", "version", "name"),
+    comment="feature usage statistics as sampled by the database (DBA_ / CDB_FEATURE_USAGE_STATISTICS)",
+)
+
+db_ora_partitions = sa.Table(
+    "db_ora_partitions",
+    metadata,
+    _apps_id(),
+    _as_of_date(),
+    _key("owner", "schema (Oracle-maintained schemas left out)"),
+    _key("object_type", "TABLE PARTITION, INDEX SUBPARTITION, ..."),
+    _key("object_name", "the partitioned table or index"),
+    sa.Column("partitions", sa.Integer, nullable=False, comment="partitions or subpartitions"),
+    sa.Column("min_created", sa.DateTime(timezone=True), nullable=True, comment="oldest partition creation"),
+    sa.Column("max_last_ddl", sa.DateTime(timezone=True), nullable=True, comment="latest DDL on a partition"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "as_of_date", "owner", "object_type", "object_name"),
+    comment="partitioned segments per schema: evidence of the Partitioning option",
+)
+
+db_ora_compression = sa.Table(
+    "db_ora_compression",
+    metadata,
+    _apps_id(),
+    _as_of_date(),
+    _key("owner", "schema (Oracle-maintained schemas left out)"),
+    _key("object_type", "TABLE or TABLE PARTITION"),
+    _key("object_name", "the table"),
+    _key("compress_for", "ADVANCED, OLTP or FOR ALL OPERATIONS (BASIC is free and left out)"),
+    sa.Column("segments", sa.Integer, nullable=False, comment="tables or partitions so compressed"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "as_of_date", "owner", "object_type", "object_name", "compress_for"),
+    comment="tables compressed with Advanced Compression: evidence of the option",
+)
+
+db_ora_licenses = sa.Table(
+    "db_ora_licenses",
+    metadata,
+    _apps_id(),
+    _as_of_date(),
+    _key("product", "edition, option, pack or other product of the usage map"),
+    sa.Column("product_kind", sa.String, nullable=False, comment="edition, option, pack or other"),
+    _component_fk(nullable=True, comment="licence component (settings_db_versions / settings_db_options)"),
+    sa.Column("usage", sa.String, nullable=False, comment="the ladder's level from feature usage"),
+    sa.Column("used", sa.Boolean, nullable=False, comment="needs a licence: past or current usage, or objects"),
+    sa.Column("evidence", sa.Text, nullable=True, comment="what shows the usage, in words"),
+    sa.Column("first_usage_date", sa.DateTime(timezone=True), nullable=True, comment="since when (earliest evidence)"),
+    sa.Column("last_usage_date", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("features_used", sa.Integer, nullable=False, comment="features of the product counting as usage"),
+    sa.Column("entitled", sa.Boolean, nullable=True, comment="an active entitlement line for the component"),
+    sa.Column("severity", sa.String, nullable=True, comment="risk, warning or information (null: no finding)"),
+    sa.Column("finding", sa.Text, nullable=True, comment="what to verify, in words"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "as_of_date", "product"),
+    sa.CheckConstraint(_in("product_kind", DB_LICENSE_KINDS), name="product_kind"),
+    sa.CheckConstraint(_in("usage", DB_USAGE_LEVELS), name="usage"),
+    sa.CheckConstraint(_in("severity", LDAP_SEVERITIES), name="severity"),
+    comment="per licensable product: used or not, on what evidence, since when, and the finding",
+)
+
+db_ora_license_features = sa.Table(
+    "db_ora_license_features",
+    metadata,
+    _apps_id(),
+    _as_of_date(),
+    _key("product"),
+    _key("feature_name"),
+    sa.Column("con_id", sa.Integer, nullable=False),
+    sa.Column("dbid", sa.BigInteger, nullable=False),
+    _key("version"),
+    sa.Column("condition", sa.String, nullable=True, comment="condition of the usage map's rule"),
+    sa.Column("condition_met", sa.Boolean, nullable=True, comment="null: the rule has no condition"),
+    sa.Column("usage", sa.String, nullable=False, comment="the ladder's level of this feature row"),
+    sa.Column("detected_usages", sa.Integer, nullable=False),
+    sa.Column("currently_used", sa.Boolean, nullable=False),
+    sa.Column("current_entry", sa.Boolean, nullable=False),
+    sa.Column(
+        "first_usage_date", sa.DateTime(timezone=True), nullable=True, comment="blank when the condition is not met"
+    ),
+    sa.Column(
+        "last_usage_date", sa.DateTime(timezone=True), nullable=True, comment="blank when the condition is not met"
+    ),
+    sa.Column("feature_info", sa.Text, nullable=True, comment="FEATURE_INFO excerpt"),
+    *_refresh_columns(),
+    sa.PrimaryKeyConstraint("apps_id", "as_of_date", "product", "feature_name", "con_id", "dbid", "version"),
+    sa.CheckConstraint(_in("usage", DB_USAGE_LEVELS), name="usage"),
+    comment="the ladder per feature row: the details behind each product's verdict",
+)
+
+# --------------------------------------------------------------------------------------------------
 # Collection audit
 # --------------------------------------------------------------------------------------------------
 
@@ -1329,21 +1528,39 @@ settings_db_versions = sa.Table(
 settings_db_options = sa.Table(
     "settings_db_options",
     metadata,
-    sa.Column("option_name", sa.String, primary_key=True, comment="option or pack name"),
-    _component_fk(),
+    sa.Column("option_name", sa.String, primary_key=True, comment="product of the usage map (option, pack, ...)"),
+    _component_fk(nullable=True, comment="licence component (null: no price-list line of its own)"),
     sa.Column("requires_edition", sa.String, nullable=True, comment="edition the option needs (Enterprise Edition)"),
     sa.Column("description", sa.Text, nullable=True),
+    sa.Column(
+        "product_kind",
+        sa.String,
+        nullable=False,
+        server_default=sa.text("'option'"),
+        comment="option, pack or other (hardware, storage, separate products: informational)",
+    ),
+    sa.Column("object_check", sa.String, nullable=True, comment="dictionary evidence of use besides feature usage"),
+    sa.CheckConstraint(_in("product_kind", DB_PRODUCT_KINDS), name="product_kind"),
+    sa.CheckConstraint(_in("object_check", DB_OBJECT_CHECKS), name="object_check"),
     comment="Oracle Database options and management packs -> licence component",
 )
 
 settings_db_features = sa.Table(
     "settings_db_features",
     metadata,
-    sa.Column("feature_name", sa.String, primary_key=True, comment="DBA_FEATURE_USAGE_STATISTICS.NAME"),
+    sa.Column("feature_name", sa.String, nullable=False, comment="DBA_FEATURE_USAGE_STATISTICS.NAME (exact)"),
     sa.Column("option_name", sa.String, sa.ForeignKey("settings_db_options.option_name"), nullable=False),
-    sa.Column("condition", sa.Text, nullable=True, comment="extra condition for the usage to count"),
+    sa.Column("min_version", sa.String, nullable=False, comment="first database version the rule holds for (11.2)"),
+    sa.Column("below_version", sa.String, nullable=True, comment="first version it no longer holds for (null: none)"),
+    sa.Column("condition", sa.String, nullable=True, comment="C001..C005, BUG or INVALID (null: usage counts)"),
     sa.Column("description", sa.Text, nullable=True),
-    comment="feature-usage name -> option/pack it bills (Oracle's options-and-packs mapping)",
+    sa.PrimaryKeyConstraint("feature_name", "option_name", "min_version"),
+    sa.CheckConstraint(_in("condition", DB_FEATURE_CONDITIONS), name="condition"),
+    sa.CheckConstraint(
+        "min_version ~ '^[0-9]+(\\.[0-9]+)*$' AND (below_version IS NULL OR below_version ~ '^[0-9]+(\\.[0-9]+)*$')",
+        name="versions",
+    ),
+    comment="feature-usage name and version range -> the product it bills, with its condition (usage map)",
 )
 
 sod_process = sa.Table(
@@ -1514,4 +1731,11 @@ BUSINESS_TABLES = (
     "security_ldap_members",
     "security_ldap_matches",
     "security_ldap_findings",
+    "db_ora_properties",
+    "db_ora_options",
+    "db_ora_features",
+    "db_ora_partitions",
+    "db_ora_compression",
+    "db_ora_licenses",
+    "db_ora_license_features",
 )

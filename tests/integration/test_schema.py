@@ -17,7 +17,7 @@ from alembic import command
 from airflow_provider_nomasx1.errors import ConfigurationError
 from airflow_provider_nomasx1.schema import bootstrap, nomajde, nomasx1, views
 
-HEAD = "0012"
+HEAD = "0013"
 
 # DESIGN.md §5.2: table -> (key columns, columns it must also carry)
 REQUIRED = {
@@ -497,7 +497,7 @@ def test_upgrade_refuses_unversioned_schema_that_has_tables(pg_engine: sa.Engine
 
 def test_init_schema_does_not_upgrade_an_older_revision(pg_engine: sa.Engine) -> None:
     """A schema at 0001 (before the reference tables): init reports it, the upgrade job moves it."""
-    assert bootstrap.head_revision() == HEAD == "0012"
+    assert bootstrap.head_revision() == HEAD == "0013"
     with pg_engine.begin() as conn:
         command.upgrade(bootstrap.alembic_config(conn, "nomasx1"), "0001")
     assert bootstrap.current_revision(pg_engine, "nomasx1") == "0001"

@@ -38,12 +38,13 @@ FIXTURE_CSV = {
     "settings_jde_restrictions": "component_id,restriction_id,restriction\n2003,1,Restricted use with JD Edwards\n",
     "settings_db_versions": "edition,component_id\nEnterprise Edition,2003\n",
     "settings_db_options": (
-        "option_name,component_id,requires_edition,description\nAdvanced Compression,2106,Enterprise Edition,\n"
+        "option_name,component_id,requires_edition,description,product_kind,object_check\n"
+        "Advanced Compression,2106,Enterprise Edition,,option,compression\n"
     ),
     "settings_db_features": (
-        "feature_name,option_name,condition,description\n"
-        "Advanced Index Compression,Advanced Compression,,\n"
-        "OLTP Table Compression,Advanced Compression,,\n"
+        "feature_name,option_name,min_version,below_version,condition,description\n"
+        "Advanced Index Compression,Advanced Compression,12,13,BUG,\n"
+        "Advanced Index Compression,Advanced Compression,18,,,\n"
     ),
     "sod_process": "process_id,name,description\nP2P,Procure to pay,\nR2R,Record to report,Close the books\n",
     "sod_risks": "risk_id,name,description,default_level\nR01,Fictitious vendor,,High\n",

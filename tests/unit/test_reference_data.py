@@ -161,19 +161,27 @@ def test_every_module_requires_system_foundation_and_core_tools() -> None:
 
 def test_database_editions_options_and_features() -> None:
     versions = {r["edition"]: int(r["component_id"]) for r in rows("settings_db_versions")}
-    assert versions == {"Enterprise Edition": 2003, "Standard Edition": 2001}
+    assert versions["Enterprise Edition"] == 2003 and versions["Standard Edition 2"] == 2001
     options = {r["option_name"]: r for r in rows("settings_db_options")}
     assert int(options["Advanced Compression"]["component_id"]) == 2106
-    assert all(o["requires_edition"] == "Enterprise Edition" for n, o in options.items() if n != "GoldenGate")
-    features = {r["feature_name"]: r for r in rows("settings_db_features")}
-    assert features["Partitioning (user)"]["option_name"] == "Partitioning"
-    assert features["Data Guard"]["option_name"] == "Advanced Compression"
-    assert features["Data Guard"]["condition"].startswith("C001")
-    assert features["Oracle Utility Datapump (Export)"]["condition"].startswith("C001")
-    assert features["ASO native encryption and checksumming"]["condition"].startswith("INVALID")
-    assert features["AWR Report"]["option_name"] == "Diagnostics Pack"
-    codes = ("C001:", "C002:", "BUG:", "INVALID:", "VERSION:", "OR:")
-    assert all(f["condition"] == "" or f["condition"].startswith(codes) for f in features.values())
+    assert {o["product_kind"] for o in options.values()} == {"option", "pack", "other"}
+    assert all(o["requires_edition"] == "Enterprise Edition" for o in options.values() if o["product_kind"] != "other")
+    rules = {(r["feature_name"], r["option_name"], r["min_version"]): r for r in rows("settings_db_features")}
+    assert rules["Partitioning (user)", "Partitioning", "11.2"]["below_version"] == ""
+    assert rules["Data Guard", "Advanced Compression", "11.2"]["condition"] == "C001"
+    # one feature, two products: compression bills Advanced Compression, encryption Advanced Security
+    assert rules["Oracle Utility Datapump (Export)", "Advanced Compression", "11.2"]["condition"] == "C001"
+    assert rules["Oracle Utility Datapump (Export)", "Advanced Security", "11.2"]["condition"] == "C002"
+    # one feature, two version ranges: a known false positive on 12.1, counted from 12.2
+    assert (
+        rules["Heat Map", "Advanced Compression", "12.1"]["below_version"],
+        rules["Heat Map", "Advanced Compression", "12.1"]["condition"],
+    ) == ("12.2", "BUG")
+    assert rules["Heat Map", "Advanced Compression", "12.2"]["condition"] == ""
+    assert rules["ASO native encryption and checksumming", "Advanced Security", "11.2"]["condition"] == "INVALID"
+    assert rules["Oracle Multitenant", "Multitenant", "19"]["condition"] == "C005"
+    assert all(r["option_name"] in options for r in rules.values())
+    assert all(r["condition"] in ("", *nomasx1.DB_FEATURE_CONDITIONS) for r in rules.values())
 
 
 def test_the_seven_processes_exist() -> None:
