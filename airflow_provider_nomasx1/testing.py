@@ -71,7 +71,8 @@ def connection_env(conn_id: str, url: URL, conn_type: str = "postgres", **extra:
     }
     if extra:
         payload["extra"] = json.dumps(extra)
-    return {f"AIRFLOW_CONN_{conn_id.upper().replace('-', '_')}": json.dumps(payload)}
+    # Airflow reads AIRFLOW_CONN_ + the id in upper case, a hyphen included (oracle-target)
+    return {f"AIRFLOW_CONN_{conn_id.upper()}": json.dumps(payload)}
 
 
 @dataclass

@@ -572,6 +572,7 @@ def test_bundled_snapshot_jobs_refuse_backfills() -> None:
     assert {d for d, s in specs.items() if s.kind == "snapshot"} == {
         "nomasx1-security-1",
         "nomasx1-ldap-1",
+        "nomasx1-database-1",
         "nomasx1-sod-1",
         "nomajde-daily-sync",
     }

@@ -42,7 +42,7 @@ def test_hooks_come_from_the_role_table(caplog: pytest.LogCaptureFixture, make_c
     from airflow_provider_nomasx1.hooks.nomasx1 import Nomasx1Hook
     from airflow_provider_nomasx1.hooks.roles import HOOK_ROLES
 
-    assert set(HOOK_ROLES) == {"jde", "jde_purge", "target", "admin", "api", "ldap"}
+    assert set(HOOK_ROLES) == {"jde", "jde_purge", "target", "admin", "api", "ldap", "oracle"}
     hooks = HookCache()
     ctx = make_ctx(source_connector="jdedwards", mirror_connector="nomajde")
     assert isinstance(ctx.source(), JdeHook) and ctx.source().jde_conn_id == "jdedwards"
