@@ -169,7 +169,9 @@ class Dictionary:
 
     def _run(self, query: Query, sql: str) -> Iterator[tuple[Any, ...]]:
         with self.engine.connect() as conn:
-            result = conn.execution_options(stream_results=True).exec_driver_sql(sql)
+            # as text(): the driver's parameter style (psycopg's %, oracledb's :name) is SQLAlchemy's
+            # business, so LIKE '%PARTITION%' reaches both databases as written
+            result = conn.execution_options(stream_results=True).execute(sa.text(sql))
             for row in result:
                 yield self.dialect.row(row)
 

@@ -91,6 +91,7 @@ def ui_server(
         require_slapd()
         jde_url = server_url.set(database=runner.JDE_DATABASE)
         runner.build_directory(demo_dir, jde_url, dt.date.today()).stop()
+        runner.build_oracle_dictionary(server_url)  # what `oracle-target` reads (emulated)
         runner.save_state(demo_dir, server_url, None)
         bundle = bundle_copy(root)
         broken = _broken_copy_of(bundle)

@@ -55,6 +55,7 @@ SCHEDULES = {
     "nomasx1-out-1": ("0 4 * * *", "At 04:00", dt.time(4, 0)),
     "nomasx1-license-1": ("30 3 * * *", "At 03:30", dt.time(3, 30)),
     "nomasx1-ldap-1": ("30 4 * * *", "At 04:30", dt.time(4, 30)),
+    "nomasx1-database-1": ("0 5 1 * *", "At 05:00, on day 1 of the month", dt.time(5, 0)),
 }
 #: the cron jobs the test unpauses to see their latest daily slot run (the interval jobs, whose
 #: timetable the dagspec tests check, are triggered through their form like the manual jobs)
@@ -66,7 +67,14 @@ WAVES = (
     ("nomasx1-init-schema-1",),
     ("nomasx1-import-reference", "nomajde-daily-sync", "nomasx1-init-db"),
     ("nomasx1-refresh-views", "nomasx1-export-reference", "nomasx1-security-1"),
-    ("nomasx1-sod-1", "nomasx1-employees-1", "nomasx1-license-1", "nomasx1-out-1", "nomasx1-ldap-1"),
+    (
+        "nomasx1-sod-1",
+        "nomasx1-employees-1",
+        "nomasx1-license-1",
+        "nomasx1-out-1",
+        "nomasx1-ldap-1",
+        "nomasx1-database-1",
+    ),
 )
 #: `nomasx1 apps add --apps-id 10` once this job made the schema (the demo registers it there too)
 REGISTER_AFTER = "nomasx1-init-schema-1"

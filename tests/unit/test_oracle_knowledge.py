@@ -88,3 +88,14 @@ def test_the_dialect_adapter() -> None:
     assert len(oracle.value("x" * 5000)) == 4000
     with pytest.raises(ValueError, match="unknown dictionary dialect"):
         Dialect("mysql")
+
+
+def test_the_emulated_dictionary_fixtures() -> None:
+    from airflow_provider_nomasx1.errors import ConfigurationError
+    from airflow_provider_nomasx1.oracle import emulation
+
+    assert emulation.fixture_description("19c_se2").startswith("19c Standard Edition 2")
+    with pytest.raises(
+        ConfigurationError, match="unknown dictionary fixture 'nope' .*19c_se2, 19c_ee_rac, 23ai_ee_adg"
+    ):
+        emulation.load_fixture(None, "s", "nope")  # type: ignore[arg-type]
