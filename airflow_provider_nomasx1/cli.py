@@ -394,6 +394,13 @@ def _cmd_report_directory(args: argparse.Namespace) -> int:
     return _write_report(args, directory, contextlib.nullcontext(), jde_apps_id=args.jde_apps_id)
 
 
+def _cmd_report_database(args: argparse.Namespace) -> int:
+    from airflow_provider_nomasx1.reports import database
+
+    # the database report names missing tables itself
+    return _write_report(args, database, contextlib.nullcontext(), as_of=args.as_of)
+
+
 def _cmd_report_directory_departments(args: argparse.Namespace) -> int:
     from airflow_provider_nomasx1.reports import directory
 
@@ -876,6 +883,15 @@ def build_parser() -> argparse.ArgumentParser:
         "the directory application (type LDAP)", "directory-report-<apps>-<date>", _cmd_report_directory,
     )  # fmt: skip
     ldap.add_argument("--jde-apps-id", type=_apps_id, help="only this JDE application (default: every one reconciled)")
+    database = _file_report(
+        report_sub, "database",
+        "the Oracle database of one application (nomasx1-database-1): properties, the licence verdict of every "
+        "product with its evidence, the findings first (docs/database-report.md)",
+        "application id", "database-report-<apps>-<as-of>", _cmd_report_database,
+    )  # fmt: skip
+    database.add_argument(
+        "--as-of", type=_iso_date, help="the collection of this date, YYYY-MM-DD (default: the latest)"
+    )
     dept = report_sub.add_parser(
         "directory-departments",
         help="users by applications: one xlsx workbook per department of a directory application, a sheet per "

@@ -9,7 +9,10 @@
    then record a sample entitlement register (demo/entitlements.csv) and run the three licence
    jobs, each ending with the licence position; then, when slapd is installed, serve the demo
    site's corporate directory (application 50) and run nomasx1-ldap-1 (said skipped otherwise);
-5. write the SoD report and the licence report of application 10 as HTML in the work folder;
+   and emulate the JDE database's Oracle dictionary (a 19c Enterprise Edition RAC, oracle/
+   emulation.py) in database ``oracle_demo`` and run nomasx1-database-1 on it;
+5. write the SoD, licence and database reports of application 10 as HTML in the work folder, and
+   print the database findings;
 6. print what was built, and leave in the work folder what `make airflow` serves again: the embedded
    server's data (``pg/``), ``demo.json`` (where the server is), the directory's (``ldap/``,
    ``directory.json``) and ``connections.json`` (the connections, in the format of ``airflow
@@ -60,6 +63,13 @@ DEMO_APPS_ID = 10
 SECURITY_JOBS = ["nomasx1-security-1", "nomasx1-sod-1"]
 #: and the licence usage: the people, who transacted, what was used (Object Usage Tracking)
 LICENCE_JOBS = ["nomasx1-employees-1", "nomasx1-license-1", "nomasx1-out-1"]
+#: the JDE database's Oracle dictionary, emulated in PostgreSQL (oracle/emulation.py): the 19c
+#: Enterprise Edition RAC fixture in database ORACLE_DATABASE, read as `oracle-target` by
+#: nomasx1-database-1 for application 10
+ORACLE_DATABASE = "oracle_demo"
+ORACLE_FIXTURE = "19c_ee_rac"
+ORACLE_SCHEMA = f"oracle_{ORACLE_FIXTURE}"
+DATABASE_JOBS = ["nomasx1-database-1"]
 #: the corporate directory of the demo site (demo/directory_generator.py) on a throwaway slapd,
 #: registered as application 50 and reconciled with application 10 by nomasx1-ldap-1
 DIRECTORY_APPS_ID = 50
@@ -114,6 +124,8 @@ def _connections(server_url: URL, jde_url: URL) -> dict[str, str]:
             conn_id, server_url.set(username=login, password=password, database=conn_id), conn_type="nomasx1"
         )
     env |= connection_env("jdedwards", jde_url, conn_type="jdedwards", db_type="postgres")
+    oracle = server_url.set(database=ORACLE_DATABASE)
+    env |= connection_env("oracle-target", oracle, emulated_dictionary=ORACLE_SCHEMA)
     return env
 
 
@@ -386,6 +398,47 @@ def _reports(server_url: URL, workdir: Path) -> list[Path]:
         engine.dispose()
 
 
+def build_oracle_dictionary(server_url: URL) -> None:
+    """The JDE database's dictionary the database job reads: Oracle cannot run here, so its views
+    are emulated in PostgreSQL with a real-world shape (docs/database.md, "Testing without Oracle")."""
+    from airflow_provider_nomasx1.oracle import emulation
+
+    engine = sa.create_engine(_recreate_database(server_url, ORACLE_DATABASE))
+    try:
+        emulation.install_fixture(engine, ORACLE_SCHEMA, ORACLE_FIXTURE)
+    finally:
+        engine.dispose()
+    _say(f"oracle-target: {emulation.fixture_description(ORACLE_FIXTURE)} (emulated in {ORACLE_DATABASE})")
+
+
+def _database_findings(server_url: URL) -> None:
+    """The database job's verdicts, as the report's Findings part lists them."""
+    engine = _nomasx1_engine(server_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT product, severity, usage, finding FROM nomasx1.db_ora_licenses WHERE apps_id = :a "
+                "AND as_of_date = (SELECT max(as_of_date) FROM nomasx1.db_ora_licenses WHERE apps_id = :a) "
+                "AND severity IS NOT NULL ORDER BY array_position(ARRAY['risk', 'warning', 'information'], "
+                "severity), product"), {"a": DEMO_APPS_ID}).all()  # fmt: skip
+    finally:
+        engine.dispose()
+    _say(f"\nOracle database findings of application {DEMO_APPS_ID} ({len(rows)}):")
+    for product, severity, usage, finding in rows:
+        _say(f"  {severity:<11} {product:<28} {usage:<22} {finding}")
+
+
+def _database_report(server_url: URL, workdir: Path) -> Path:
+    """What a licence manager runs: `nomasx1 report database --apps-id 10 --format html`."""
+    from airflow_provider_nomasx1.reports import database
+
+    engine = _nomasx1_engine(server_url)
+    try:
+        return database.write_report(engine, DEMO_APPS_ID, "html", workdir, force=True).path
+    finally:
+        engine.dispose()
+
+
 def _directory_report(server_url: URL, workdir: Path) -> Path:
     """What an access reviewer runs: `nomasx1 report directory --apps-id 50 --format html`."""
     from airflow_provider_nomasx1.reports import directory
@@ -428,15 +481,20 @@ def run_demo(
         _run_jobs(SECURITY_JOBS, env, conf={"apps_id": DEMO_APPS_ID})
         _record_entitlements(server_url)
         _run_jobs(LICENCE_JOBS, env, conf={"apps_id": DEMO_APPS_ID})
+        build_oracle_dictionary(server_url)
+        _run_jobs(DATABASE_JOBS, env, conf={"apps_id": DEMO_APPS_ID})
         directory = stack.enter_context(_directory(server_url, jde_url, workdir, summary.as_of))
         if directory is not None:
             _run_jobs(DIRECTORY_JOBS, env, conf={"apps_id": DIRECTORY_APPS_ID})
             save_state(workdir, server_url, server.data_dir if server is not None else None)  # with `ldap`
         sod_report, licence_report = _reports(server_url, workdir)
         directory_report = _directory_report(server_url, workdir) if directory is not None else None
+        database_report = _database_report(server_url, workdir)
         _summary(server_url)
+        _database_findings(server_url)
         _say(f"\nSoD report of application {DEMO_APPS_ID}: {sod_report}")
         _say(f"licence report of application {DEMO_APPS_ID}: {licence_report}")
+        _say(f"database report of application {DEMO_APPS_ID}: {database_report}")
         if directory_report is not None:
             _say(f"directory report of application {DIRECTORY_APPS_ID}: {directory_report}")
         _say(f"\ndemo finished in {time.monotonic() - started:.0f}s. Explore it in the Airflow UI: make airflow")

@@ -5,9 +5,11 @@ GRANT to ask for."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +19,7 @@ from sqlalchemy.engine import URL
 from airflow_provider_nomasx1 import testing
 from airflow_provider_nomasx1.applications import Registry
 from airflow_provider_nomasx1.collectors.preload import import_reference_bundle
+from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error
 from airflow_provider_nomasx1.oracle import emulation
 from airflow_provider_nomasx1.schema import bootstrap
 
@@ -190,3 +193,43 @@ def test_a_missing_grant_fails_at_once_naming_the_view_and_the_grant(site: Site)
     assert site.rows(
         "SELECT count(*) FROM nomasx1.db_ora_options WHERE apps_id = 11 AND as_of_date = '2026-12-01'"
     ) == [(0,)]
+
+
+def test_the_database_report_in_each_format(site: Site, tmp_path: Path) -> None:
+    """After the runs above: application 10's report (the RAC shape), findings first, each format."""
+    from airflow_provider_nomasx1 import cli
+    from airflow_provider_nomasx1.reports import database
+
+    written = database.write_report(site.engine, 10, "csv", tmp_path)
+    assert written.path.name == f"database-report-10-{AS_OF}.csv" and written.result == "risk: 5, warning: 1"
+    text = written.path.read_text(encoding="utf-8")
+    assert "# edition: Enterprise Edition" in text and "# instance_count: 2" in text
+    body = list(csv.reader(line for line in text.splitlines() if not line.startswith("#")))
+    assert body[0][:4] == ["product", "product_kind", "severity", "finding"]
+    assert [row[2] for row in body[1:8]] == ["risk"] * 5 + ["warning", ""]
+    assert body[1][:3] == ["Advanced Compression", "option", "risk"]  # options before the edition, by name
+
+    with site.engine.begin() as conn:  # data is escaped: a finding text with markup
+        conn.execute(sa.text("UPDATE nomasx1.db_ora_licenses SET finding = finding || ' <script>alert(1)</script>' "
+                             "WHERE apps_id = 10 AND product = 'Tuning Pack'"))  # fmt: skip
+    page = database.write_report(site.engine, 10, "html", tmp_path).path.read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "Enterprise Edition on a JD Edwards database without an entitlement line" in page
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(database.write_report(site.engine, 60, "xlsx", tmp_path).path, read_only=True)
+    assert book.sheetnames == ["Scope", "Findings", "Products", "Features", "Segments", "Options"]
+    findings = [row for row in book["Findings"].iter_rows(min_row=2, values_only=True)]
+    assert [(r[0], r[2]) for r in findings] == [("Advanced Compression", "risk"), ("Advanced Security", "risk")]
+
+    with pytest.raises(ConfigurationError, match=f"no database collection as of 2020-01-01: it has {AS_OF}"):
+        database.write_report(site.engine, 60, "csv", tmp_path / "x.csv", as_of=dt.date(2020, 1, 1))
+    Registry(site.engine, "nomasx1").add(12, "Not collected", apps_type="DATABASE")
+    with pytest.raises(Nomasx1Error, match="no database collection for application 12: run nomasx1-database-1"):
+        database.write_report(site.engine, 12, "csv", tmp_path / "y.csv")
+    url = site.engine.url.render_as_string(hide_password=False)
+    out = tmp_path / "cli.csv"
+    assert cli.main(["report", "database", "--apps-id", "60", "--format", "csv", "--output", str(out),
+                     "--url", url, "--as-of", AS_OF]) == 0  # fmt: skip
+    assert "# active_data_guard: yes" in out.read_text(encoding="utf-8")
