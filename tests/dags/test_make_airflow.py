@@ -32,7 +32,7 @@ from airflow_provider_nomasx1.demo import runner
 from airflow_provider_nomasx1.demo.embedded_pg import EmbeddedPostgres
 
 pytestmark = pytest.mark.airflow
-DEMO_CONNECTIONS = {"default", "jdedwards", "nomasx1", "nomajde"}
+DEMO_CONNECTIONS = {"default", "jdedwards", "nomasx1", "nomajde", "oracle-target"}
 
 
 @pytest.fixture
