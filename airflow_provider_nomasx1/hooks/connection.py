@@ -40,6 +40,13 @@ def extras_of(conn: Any) -> dict[str, Any]:
     return out
 
 
+def without_password(message: str, conn: Any) -> str:
+    """``message`` with the connection's password masked (``conn``: the connection a hook has
+    loaded, or None when it never got that far)."""
+    password = getattr(conn, "password", None)
+    return message.replace(password, "***") if password else message
+
+
 DEFAULT_PORTS = {"postgres": 5432, "oracle": 1521, "mssql": 1433}
 
 

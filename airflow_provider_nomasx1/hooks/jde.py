@@ -35,6 +35,7 @@ from airflow_provider_nomasx1.hooks.connection import (
     mssql_url,
     oracle_url,
     postgres_url,
+    without_password,
 )
 from airflow_provider_nomasx1.hooks.timeouts import SOURCE_STATEMENT_TIMEOUT, Endpoint, Timeouts, create_engine
 from airflow_provider_nomasx1.jde.databases import BY_CONN_TYPE, DB_TYPES, DEFAULT_ORACLE_ARRAYSIZE
@@ -145,8 +146,7 @@ class JdeHook(BaseHook):
             self.dispose()
 
     def _without_password(self, message: str) -> str:
-        password = getattr(self.__dict__.get("connection"), "password", None)
-        return message.replace(password, "***") if password else message
+        return without_password(message, self.__dict__.get("connection"))
 
     def dispose(self) -> None:
         if "engine" in self.__dict__:

@@ -29,7 +29,7 @@ from airflow_provider_nomasx1.errors import (
     Nomasx1Error,
     describe_error,
 )
-from airflow_provider_nomasx1.hooks.connection import extras_of, get_connection
+from airflow_provider_nomasx1.hooks.connection import extras_of, get_connection, without_password
 
 #: seconds to wait for the TCP connection, and for any answer of the server
 DEFAULT_CONNECT_TIMEOUT = 15
@@ -198,8 +198,7 @@ class LdapHook(BaseHook):
         )
 
     def _without_password(self, message: str) -> str:
-        password = getattr(self.__dict__.get("connection"), "password", None)
-        return message.replace(password, "***") if password else message
+        return without_password(message, self.__dict__.get("connection"))
 
 
 def _close(conn: Any) -> None:

@@ -22,7 +22,14 @@ import sqlalchemy as sa
 from airflow.sdk import BaseHook
 
 from airflow_provider_nomasx1.errors import ConfigurationError, Nomasx1Error, SourceUnreachableError, describe_error
-from airflow_provider_nomasx1.hooks.connection import extras_of, get_connection, location_of, oracle_url, postgres_url
+from airflow_provider_nomasx1.hooks.connection import (
+    extras_of,
+    get_connection,
+    location_of,
+    oracle_url,
+    postgres_url,
+    without_password,
+)
 from airflow_provider_nomasx1.hooks.timeouts import SOURCE_STATEMENT_TIMEOUT, Endpoint, Timeouts, create_engine
 from airflow_provider_nomasx1.oracle.dialect import Dialect
 from airflow_provider_nomasx1.oracle.dictionary import DATABASE, Dictionary
@@ -116,8 +123,7 @@ class OracleTargetHook(BaseHook):
         return location_of(self.connection, self.db_type)
 
     def _without_password(self, message: str) -> str:
-        password = getattr(self.__dict__.get("connection"), "password", None)
-        return message.replace(password, "***") if password else message
+        return without_password(message, self.__dict__.get("connection"))
 
     def dispose(self) -> None:
         if "engine" in self.__dict__:

@@ -268,11 +268,5 @@ def write_report(
         conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         report = build_report(conn, schema, apps_id, as_of, now=now)
         path = resolve_output(output, apps_id, fmt, report.as_of_date)
-
-        def write(temp: Path) -> int:
-            if fmt == "xlsx":
-                return write_xlsx(report, temp)
-            text_writer = write_csv if fmt == "csv" else write_html
-            return writers.write_text(temp, lambda out: text_writer(report, out))
-
+        write = writers.formatted(fmt, report, write_csv, write_html, write_xlsx)
         return Written(path, writers.publish(path, write, force=force), fmt, report.result)

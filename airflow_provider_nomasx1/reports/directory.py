@@ -500,13 +500,7 @@ def write_report(
         raise ConfigurationError(f"{path} already exists: give another --output, or add --force to replace it")
     with _snapshot(engine, schema) as conn:
         report = build_report(conn, schema, apps_id, jde_apps_id=jde_apps_id, now=now)
-
-        def write(temp: Path) -> int:
-            if fmt == "xlsx":
-                return write_xlsx(report, temp)
-            text_writer = write_csv if fmt == "csv" else write_html
-            return writers.write_text(temp, lambda out: text_writer(report, out))
-
+        write = writers.formatted(fmt, report, write_csv, write_html, write_xlsx)
         return Written(path, writers.publish(path, write, force=force), fmt, report.result)
 
 

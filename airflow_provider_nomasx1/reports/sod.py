@@ -266,9 +266,6 @@ def write_report(
             # one snapshot for the scope counts and the rows
             conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             report = build_report(conn, schema, apps_id, now=now)
-            if fmt == "xlsx":
-                return write_xlsx(report, temp)
-            text_writer = write_csv if fmt == "csv" else write_html
-            return writers.write_text(temp, lambda out: text_writer(report, out))
+            return writers.formatted(fmt, report, write_csv, write_html, write_xlsx)(temp)
 
     return Written(path, writers.publish(path, write, force=force), fmt)

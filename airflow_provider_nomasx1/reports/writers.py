@@ -271,6 +271,25 @@ def write_text(path: Path, write: Callable[[IO[str]], int]) -> int:
     return rows
 
 
+def formatted(
+    fmt: str,
+    report: Any,
+    write_csv: Callable[[Any, IO[str]], int],
+    write_html: Callable[[Any, IO[str]], int],
+    write_xlsx: Callable[[Any, Path], int],
+) -> Callable[[Path], int]:
+    """What :func:`publish` calls to write ``report`` in ``fmt`` into its temporary file: the
+    report's xlsx writer, or its csv / html writer on a text file."""
+
+    def write(temp: Path) -> int:
+        if fmt == "xlsx":
+            return write_xlsx(report, temp)
+        text_writer = write_csv if fmt == "csv" else write_html
+        return write_text(temp, lambda out: text_writer(report, out))
+
+    return write
+
+
 def publish(path: Path, write: Callable[[Path], int], *, force: bool = False) -> int:
     """Write a file at ``path`` atomically: ``write`` fills a temporary file beside it (and returns
     its rows), which then replaces ``path`` (``force``) or takes its place only if it still does
