@@ -155,3 +155,22 @@ def test_mssql_validates_the_server_certificate_by_default(
 def test_schemas_object_wins_over_form_fields() -> None:
     extras = {"schema_control": "PS920CTL", "schemas": {"control": "PRODCTL"}}
     assert JdeSchemaMap.from_extras(extras).control == "PRODCTL"
+
+
+def test_oracle_target_hook_reads_oracle_or_an_emulated_dictionary(
+    monkeypatch: pytest.MonkeyPatch, set_conn: Callable[..., None]
+) -> None:
+    from airflow_provider_nomasx1.hooks.oracle_target import OracleTargetHook
+
+    set_conn(monkeypatch, "oracle-target", conn_type="oracle", host="db", port=1522, login="r", password="p@ss",
+             extra={"service_name": "JDEPRD"})  # fmt: skip
+    hook = OracleTargetHook()
+    assert (hook.db_type, hook.dialect.name, hook.user) == ("oracle", "oracle", "r")
+    url = hook.engine.url
+    assert (url.drivername, url.host, url.port, url.query["service_name"]) == ("oracle+oracledb", "db", 1522, "JDEPRD")
+    set_conn(monkeypatch, "emulated", conn_type="postgres", host="127.0.0.1", login="u",
+             extra={"emulated_dictionary": "ora_19c_se2"})  # fmt: skip
+    assert OracleTargetHook("emulated").dialect.name == "emulated"
+    set_conn(monkeypatch, "plain-pg", conn_type="postgres", host="127.0.0.1", login="u")
+    with pytest.raises(ConfigurationError, match="connection 'plain-pg' is of type 'postgres'.*type oracle"):
+        _ = OracleTargetHook("plain-pg").db_type
