@@ -123,7 +123,7 @@ def test_add_generates_ids_and_returns_the_stored_line(store: EntitlementStore) 
         (
             {"component_id": 9999},
             r"component: 9999 is not in settings_lic_components .*\(known components: 1000 Advanced Pricing, "
-            r"1007 Sales Order Management, .*\(33 in all: SELECT \* FROM nomasx1.settings_lic_components\)\)",
+            r"1007 Sales Order Management, .*\(\d+ in all: SELECT \* FROM nomasx1.settings_lic_components\)\)",
         ),
         ({"component_id": "Financial"}, r"no component is named 'Financial' .*did you mean 'Financials'\?"),
         (
@@ -148,6 +148,15 @@ def test_invalid_lines_are_refused_and_change_nothing(store: EntitlementStore, o
     with pytest.raises(ConfigurationError, match=f"entitlement line not recorded: .*{message}"):
         _add(store, **overrides)
     assert _rows(store.engine) == []
+
+
+def test_the_known_components_count_is_the_reference_table_size(store: EntitlementStore) -> None:
+    with store.engine.connect() as conn:
+        components = conn.execute(sa.text("SELECT count(*) FROM nomasx1.settings_lic_components")).scalar_one()
+    with pytest.raises(
+        ConfigurationError, match=rf"\({components} in all: SELECT \* FROM nomasx1.settings_lic_components\)"
+    ):
+        _add(store, component_id=9999)
 
 
 def test_every_problem_of_a_line_is_reported(store: EntitlementStore) -> None:
