@@ -7,7 +7,10 @@ CREATE TABLE {{schema}}.dual (dummy varchar(1));
 INSERT INTO {{schema}}.dual VALUES ('X');
 CREATE TABLE {{schema}}."v$database" (
     dbid numeric, name varchar, db_unique_name varchar, created timestamp(0), log_mode varchar,
-    open_mode varchar, database_role varchar, cdb varchar(3), con_id numeric, platform_name varchar);
+    open_mode varchar, database_role varchar, cdb varchar(3), con_id numeric, platform_name varchar,
+    current_scn numeric, "RESETLOGS_CHANGE#" numeric, resetlogs_time timestamp(0),
+    supplemental_log_data_min varchar(8) DEFAULT 'NO', supplemental_log_data_pk varchar(3) DEFAULT 'NO',
+    supplemental_log_data_all varchar(3) DEFAULT 'NO');
 CREATE TABLE {{schema}}."v$version" (banner varchar, banner_full varchar, banner_legacy varchar, con_id numeric);
 CREATE TABLE {{schema}}."v$instance" (
     instance_number numeric, instance_name varchar, host_name varchar, version varchar, version_full varchar,
